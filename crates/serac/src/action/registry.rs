@@ -1,0 +1,59 @@
+//! Id lookup: every registered action under every secret of the ring.
+
+use std::collections::HashMap;
+
+use super::def::{ActionDef, Registration};
+use crate::seal::KeyRing;
+
+/// Maps public ids to definitions, and paths to current ids.
+#[derive(Debug)]
+pub(crate) struct Registry {
+    by_id: HashMap<String, &'static ActionDef>,
+    id_by_path: HashMap<&'static str, String>,
+}
+
+impl Registry {
+    /// Every action linked into the binary. Ids under older secrets of the
+    /// ring stay valid so that pages rendered before a rotation still work.
+    pub(crate) fn collect(keys: &KeyRing) -> Self {
+        let mut by_id = HashMap::new();
+        let mut id_by_path = HashMap::new();
+        for Registration(def) in inventory::iter::<Registration> {
+            for index in (0..keys.len()).rev() {
+                by_id.insert(keys.action_id_with(index, def.path), *def);
+            }
+            id_by_path.insert(def.path, keys.action_id(def.path));
+        }
+        Self { by_id, id_by_path }
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&'static ActionDef> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The current id of an action path.
+    ///
+    /// # Panics
+    /// Never for a path taken from a registered `ActionDef`; every `ActionRef`
+    /// comes from one.
+    pub(crate) fn id_of(&self, def: &ActionDef) -> &str {
+        self.id_by_path
+            .get(def.path)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("serac: action {} is not registered", def.path))
+    }
+
+    /// The largest `#[action(body_limit = …)]`, or 0.
+    pub(crate) fn max_body_limit(&self) -> usize {
+        self.id_by_path
+            .keys()
+            .filter_map(|path| self.get(&self.id_by_path[path]))
+            .filter_map(|def| def.body_limit)
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.id_by_path.len()
+    }
+}

@@ -1,0 +1,240 @@
+//! `Cx`, the context an action receives: app state, the request's headers and
+//! extensions, the cookie jar, and the revalidation calls whose effects the
+//! layer reports back to the client.
+//!
+//! `Cx` is cheap to clone (one `Arc`) and can be built by hand with
+//! [`Cx::builder`], so an action stays an ordinary function that tests and
+//! other Rust code call directly (S11).
+
+use std::any::Any;
+use std::sync::{Arc, Mutex};
+
+use http::{Extensions, HeaderMap, Uri};
+use serde::Serialize;
+
+use crate::cookies::Cookies;
+use crate::outcome::ActionError;
+
+/// What an action invalidated, reported exactly in the JSON envelope (B15).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Invalidated {
+    /// Single pages (`revalidate_path`).
+    pub paths: Vec<String>,
+    /// Subtrees (`revalidate_layout`): the prefix and everything below it.
+    pub layouts: Vec<String>,
+    /// Tags (`revalidate_tag`).
+    pub tags: Vec<String>,
+}
+
+impl Invalidated {
+    /// Whether nothing was invalidated.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && self.layouts.is_empty() && self.tags.is_empty()
+    }
+}
+
+/// Called for each invalidation, so a cache can drop entries as they happen.
+pub type InvalidationHook = Arc<dyn Fn(&Invalidation<'_>) + Send + Sync>;
+
+/// One invalidation, as passed to an [`InvalidationHook`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invalidation<'a> {
+    /// `revalidate_path`.
+    Path(&'a str),
+    /// `revalidate_layout`.
+    Layout(&'a str),
+    /// `revalidate_tag`.
+    Tag(&'a str),
+}
+
+struct Inner {
+    action: &'static str,
+    state: Option<Arc<dyn Any + Send + Sync>>,
+    headers: HeaderMap,
+    uri: Uri,
+    extensions: Extensions,
+    cookies: Cookies,
+    invalidated: Mutex<Invalidated>,
+    on_invalidate: Option<InvalidationHook>,
+}
+
+/// The context of one action call.
+#[derive(Clone)]
+pub struct Cx {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Cx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cx")
+            .field("action", &self.inner.action)
+            .field("uri", &self.inner.uri)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cx {
+    /// Builds a context by hand, for calling actions from tests or other Rust
+    /// code.
+    #[must_use]
+    pub fn builder() -> CxBuilder {
+        CxBuilder::default()
+    }
+
+    /// The app state given to the layer, if it is of type `T`.
+    ///
+    /// An error (500) when the layer was given no state of that type: a
+    /// programming mistake, reported clearly rather than by a panic.
+    pub fn state<T: Clone + Send + Sync + 'static>(&self) -> Result<T, ActionError> {
+        self.inner
+            .state
+            .as_ref()
+            .and_then(|s| s.downcast_ref::<T>())
+            .cloned()
+            .ok_or_else(|| {
+                ActionError::internal(format!(
+                    "no app state of type {} was given to ActionLayer::with_state",
+                    std::any::type_name::<T>()
+                ))
+            })
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// The URI the action was posted to (the page's URL).
+    pub fn uri(&self) -> &Uri {
+        &self.inner.uri
+    }
+
+    /// The request extensions (what your middleware inserted).
+    pub fn extensions(&self) -> &Extensions {
+        &self.inner.extensions
+    }
+
+    /// The cookie jar.
+    pub fn cookies(&self) -> &Cookies {
+        &self.inner.cookies
+    }
+
+    /// The path of the running action (`crate::module::function`).
+    pub fn action_path(&self) -> &'static str {
+        self.inner.action
+    }
+
+    fn invalidate(&self, what: Invalidation<'_>) {
+        {
+            let mut inv = self
+                .inner
+                .invalidated
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (list, value) = match what {
+                Invalidation::Path(p) => (&mut inv.paths, p),
+                Invalidation::Layout(p) => (&mut inv.layouts, p),
+                Invalidation::Tag(t) => (&mut inv.tags, t),
+            };
+            if !list.iter().any(|v| v == value) {
+                list.push(value.to_string());
+            }
+        }
+        if let Some(hook) = &self.inner.on_invalidate {
+            hook(&what);
+        }
+    }
+
+    /// Invalidates the cached page at `path`: the next render is fresh.
+    pub fn revalidate_path(&self, path: impl AsRef<str>) {
+        self.invalidate(Invalidation::Path(path.as_ref()));
+    }
+
+    /// Invalidates every cached page at or below `prefix`.
+    pub fn revalidate_layout(&self, prefix: impl AsRef<str>) {
+        self.invalidate(Invalidation::Layout(prefix.as_ref()));
+    }
+
+    /// Invalidates cached data and pages tagged `tag`.
+    pub fn revalidate_tag(&self, tag: impl AsRef<str>) {
+        self.invalidate(Invalidation::Tag(tag.as_ref()));
+    }
+
+    /// What this call has invalidated so far.
+    pub fn invalidated(&self) -> Invalidated {
+        self.inner
+            .invalidated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Builds a [`Cx`]; see [`Cx::builder`].
+#[derive(Default)]
+#[must_use]
+pub struct CxBuilder {
+    action: Option<&'static str>,
+    state: Option<Arc<dyn Any + Send + Sync>>,
+    headers: HeaderMap,
+    uri: Uri,
+    extensions: Extensions,
+    on_invalidate: Option<InvalidationHook>,
+}
+
+impl std::fmt::Debug for CxBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CxBuilder").finish_non_exhaustive()
+    }
+}
+
+impl CxBuilder {
+    /// App state, read with [`Cx::state`].
+    pub fn state<T: Clone + Send + Sync + 'static>(mut self, state: T) -> Self {
+        self.state = Some(Arc::new(state));
+        self
+    }
+    pub(crate) fn state_arc(mut self, state: Option<Arc<dyn Any + Send + Sync>>) -> Self {
+        self.state = state;
+        self
+    }
+    /// Request headers (cookies are read from them).
+    pub fn headers(mut self, headers: HeaderMap) -> Self {
+        self.headers = headers;
+        self
+    }
+    /// The page URI.
+    pub fn uri(mut self, uri: Uri) -> Self {
+        self.uri = uri;
+        self
+    }
+    /// Request extensions.
+    pub fn extensions(mut self, extensions: Extensions) -> Self {
+        self.extensions = extensions;
+        self
+    }
+    pub(crate) fn action(mut self, path: &'static str) -> Self {
+        self.action = Some(path);
+        self
+    }
+    /// Called on every `revalidate_*`.
+    pub fn on_invalidate(mut self, hook: Option<InvalidationHook>) -> Self {
+        self.on_invalidate = hook;
+        self
+    }
+    /// The context.
+    pub fn build(self) -> Cx {
+        Cx {
+            inner: Arc::new(Inner {
+                action: self.action.unwrap_or("(direct call)"),
+                state: self.state,
+                cookies: Cookies::from_headers(&self.headers),
+                headers: self.headers,
+                uri: self.uri,
+                extensions: self.extensions,
+                invalidated: Mutex::new(Invalidated::default()),
+                on_invalidate: self.on_invalidate,
+            }),
+        }
+    }
+}

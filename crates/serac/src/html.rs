@@ -1,0 +1,204 @@
+//! maud helpers that write action forms and buttons.
+//!
+//! A form bound to an action is an ordinary `<form method="post">` with no
+//! `action` attribute (it posts to the page's own URL) whose first child is a
+//! hidden `$action` input, followed by a hidden `$bound` when arguments are
+//! bound and `$state` when the form carries state. Putting `$action` first is
+//! what lets the layer recognise a native form post from the start of its body.
+//! A submit button that targets another action carries `name="$action"` and
+//! its own id (the submitter's value wins), with its bound arguments in a
+//! hidden `$bound:<id>`.
+//!
+//! Every attribute is double-quoted and escaped by maud.
+
+use maud::{Markup, PreEscaped, Render, html};
+use serde::Serialize;
+
+use crate::action::{Bound, IntoBound};
+use crate::render::Page;
+
+/// Names of the framework's own fields.
+pub mod fields {
+    /// The action id.
+    pub const ACTION: &str = "$action";
+    /// Sealed bound arguments of the form's action.
+    pub const BOUND: &str = "$bound";
+    /// Sealed previous state of the form's action.
+    pub const STATE: &str = "$state";
+}
+
+impl Page {
+    fn sealed_args(&self, bound: &Bound, id: &str) -> Option<String> {
+        if bound.args().is_empty() {
+            return None;
+        }
+        let json = serde_json::to_vec(bound.args()).expect("JSON values always serialize");
+        Some(self.keys().seal(id, &json))
+    }
+
+    /// The hidden inputs that make a hand-written `<form method="post">` call
+    /// `target`. Put them first inside the form.
+    pub fn fields(&self, target: impl IntoBound) -> Markup {
+        let bound = target.into_bound();
+        let id = self.id(bound.action());
+        let sealed = self.sealed_args(&bound, id);
+        html! {
+            input type="hidden" name=(fields::ACTION) value=(id);
+            @if let Some(sealed) = sealed {
+                input type="hidden" name=(fields::BOUND) value=(sealed);
+            }
+        }
+    }
+
+    /// A form that calls `target`. Finish with [`ActionForm::body`].
+    pub fn form(&self, target: impl IntoBound) -> ActionForm<'_> {
+        ActionForm {
+            page: self,
+            bound: target.into_bound(),
+            state: None,
+            multipart: false,
+            attrs: Vec::new(),
+        }
+    }
+
+    /// A submit button that calls `target` instead of its form's action (S14).
+    pub fn button(&self, target: impl IntoBound) -> ActionButton<'_> {
+        ActionButton {
+            page: self,
+            bound: target.into_bound(),
+            attrs: Vec::new(),
+        }
+    }
+}
+
+fn render_attrs(attrs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in attrs {
+        // Attribute names come from the app's code, never from input; still,
+        // drop anything that is not a plain name rather than emit broken HTML.
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':')
+        {
+            continue;
+        }
+        out.push(' ');
+        out.push_str(name);
+        out.push_str("=\"");
+        out.push_str(&html! { (value) }.into_string());
+        out.push('"');
+    }
+    out
+}
+
+/// A form bound to an action, being built.
+#[derive(Debug)]
+#[must_use]
+pub struct ActionForm<'p> {
+    page: &'p Page,
+    bound: Bound,
+    state: Option<String>,
+    multipart: bool,
+    attrs: Vec<(String, String)>,
+}
+
+impl ActionForm<'_> {
+    /// Sends files: `enctype="multipart/form-data"`.
+    pub fn multipart(mut self) -> Self {
+        self.multipart = true;
+        self
+    }
+
+    /// Carries `state` (sealed) so the action receives it as [`crate::PrevState`]
+    /// on the next submit, with or without JavaScript.
+    ///
+    /// # Panics
+    /// When `state`'s `Serialize` implementation fails (a programming error).
+    pub fn state<T: Serialize>(mut self, state: &T) -> Self {
+        let id = self.page.id(self.bound.action());
+        let json = serde_json::to_vec(state).expect("form state must serialize to JSON");
+        self.state = Some(self.page.keys().seal(&format!("{id}:state"), &json));
+        self
+    }
+
+    /// Any other attribute (`id`, `class`, `data-…`, `aria-…`).
+    pub fn attr(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attrs.push((name.into(), value.into()));
+        self
+    }
+
+    /// `id="…"`.
+    pub fn id(self, id: impl Into<String>) -> Self {
+        self.attr("id", id)
+    }
+
+    /// `class="…"`.
+    pub fn class(self, class: impl Into<String>) -> Self {
+        self.attr("class", class)
+    }
+
+    /// The form with its content.
+    pub fn body(self, content: Markup) -> Markup {
+        let enctype = if self.multipart {
+            " enctype=\"multipart/form-data\""
+        } else {
+            ""
+        };
+        let open = format!(
+            "<form method=\"post\"{enctype} data-serac-form=\"\"{}>",
+            render_attrs(&self.attrs)
+        );
+        let state = self.state.clone();
+        html! {
+            (PreEscaped(open))
+            (self.page.fields(self.bound.clone()))
+            @if let Some(state) = state {
+                input type="hidden" name=(fields::STATE) value=(state);
+            }
+            (content)
+            (PreEscaped("</form>"))
+        }
+    }
+}
+
+/// A submit button bound to its own action, being built.
+#[derive(Debug)]
+#[must_use]
+pub struct ActionButton<'p> {
+    page: &'p Page,
+    bound: Bound,
+    attrs: Vec<(String, String)>,
+}
+
+impl ActionButton<'_> {
+    /// Any other attribute.
+    pub fn attr(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.attrs.push((name.into(), value.into()));
+        self
+    }
+
+    /// `class="…"`.
+    pub fn class(self, class: impl Into<String>) -> Self {
+        self.attr("class", class)
+    }
+
+    /// The button with its label.
+    pub fn label(self, content: impl Render) -> Markup {
+        let id = self.page.id(self.bound.action());
+        let sealed = self.page.sealed_args(&self.bound, id);
+        let open = format!(
+            "<button type=\"submit\" name=\"{}\" value=\"{id}\"{}>",
+            fields::ACTION,
+            render_attrs(&self.attrs)
+        );
+        html! {
+            @if let Some(sealed) = sealed {
+                input type="hidden" name=(format!("{}:{id}", fields::BOUND)) value=(sealed);
+            }
+            (PreEscaped(open))
+            (content)
+            (PreEscaped("</button>"))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Running one action: a tracing span, the time limit, panic isolation.
+//!
+//! The action's future runs inside the request's own future, never on a
+//! spawned task. That is what makes cancellation simple and predictable
+//! (B14): when the client disconnects, hyper drops the request future, the
+//! action future is dropped at its current `.await`, and work not yet
+//! committed is undone by the usual Rust means (a transaction that was not
+//! committed rolls back when dropped). The time limit (S12) uses the same
+//! mechanism: the future is dropped when the limit passes.
+
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt as _;
+use rand::RngCore as _;
+use serde_json::Value;
+use tracing::Instrument as _;
+
+use crate::action::{ActionDef, Call};
+use crate::outcome::ActionError;
+
+/// What running an action gave.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) result: Result<Value, ActionError>,
+    /// Set for internal errors: the reference users see and the log carries.
+    pub(crate) digest: Option<String>,
+}
+
+/// Records "cancelled" if the action is dropped before it finishes.
+struct Watch {
+    span: tracing::Span,
+    started: Instant,
+    finished: bool,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if !self.finished {
+            let ms = self.started.elapsed().as_millis() as u64;
+            self.span.record("outcome", "cancelled");
+            self.span.record("duration_ms", ms);
+            tracing::info!(parent: &self.span, outcome = "cancelled", duration_ms = ms, "action cancelled: the client went away");
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with a non-text payload".to_string())
+}
+
+fn digest() -> String {
+    let mut bytes = [0u8; 6];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Option<Duration>) -> Finished {
+    let span = tracing::info_span!(
+        "serac.action",
+        action = def.path,
+        outcome = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let mut watch = Watch {
+        span: span.clone(),
+        started: Instant::now(),
+        finished: false,
+    };
+
+    let action = AssertUnwindSafe((def.invoke)(call)).catch_unwind();
+    let limited = async {
+        match max_duration {
+            Some(limit) => match tokio::time::timeout(limit, action).await {
+                Ok(done) => done,
+                Err(_elapsed) => Ok(Err(ActionError::Timeout(limit))),
+            },
+            None => action.await,
+        }
+    };
+    let result = match limited.instrument(span.clone()).await {
+        Ok(result) => result,
+        Err(panic) => Err(ActionError::internal(format!(
+            "the action panicked: {}",
+            panic_message(panic.as_ref())
+        ))),
+    };
+    watch.finished = true;
+
+    let ms = watch.started.elapsed().as_millis() as u64;
+    let (outcome, status) = match &result {
+        Ok(_) => ("ok", 200),
+        Err(e) => (e.kind(), e.status().as_u16()),
+    };
+    span.record("outcome", outcome);
+    span.record("status", status);
+    span.record("duration_ms", ms);
+
+    let digest = match &result {
+        Err(ActionError::Internal(error)) => {
+            let digest = digest();
+            tracing::error!(parent: &span, action = def.path, outcome, status, duration_ms = ms, digest = %digest, error = %error, "action failed");
+            Some(digest)
+        }
+        _ => {
+            tracing::info!(parent: &span, action = def.path, outcome, status, duration_ms = ms, "action finished");
+            None
+        }
+    };
+    Finished { result, digest }
+}

@@ -1,0 +1,89 @@
+//! [`ActionLayer`]: configuration in, [`ActionService`] out.
+
+use std::sync::Arc;
+
+use tower::Layer;
+
+use super::service::ActionService;
+use crate::action::Registry;
+use crate::config::Config;
+use crate::cx::{Invalidation, InvalidationHook};
+use crate::render::Shared;
+use crate::seal::KeyError;
+
+/// Wraps an `axum::Router` so that it answers server-action calls.
+///
+/// Wrap the **whole** router (`ActionLayer::wrap(router)` or
+/// `ServiceBuilder::new().layer(..).service(router)`), not its routes with
+/// `Router::layer`: the layer re-renders pages by calling the router again,
+/// which it can only do when it sits outside it.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct ActionLayer {
+    shared: Arc<Shared>,
+}
+
+impl ActionLayer {
+    /// A layer with the given configuration, serving every action linked into
+    /// the binary.
+    pub fn new(config: Config) -> Self {
+        let registry = Registry::collect(&config.keys);
+        let max_action_limit = registry.max_body_limit();
+        Self {
+            shared: Arc::new(Shared {
+                config,
+                registry,
+                state: None,
+                on_invalidate: None,
+                max_action_limit,
+            }),
+        }
+    }
+
+    /// [`Config::from_env`], then [`ActionLayer::new`].
+    pub fn from_env() -> Result<Self, KeyError> {
+        Ok(Self::new(Config::from_env()?))
+    }
+
+    fn shared_mut(&mut self) -> &mut Shared {
+        Arc::get_mut(&mut self.shared).expect("configure the ActionLayer before cloning it")
+    }
+
+    /// App state that actions read with `cx.state::<S>()`.
+    ///
+    /// # Panics
+    /// When called on a layer that was already cloned (configure it first).
+    pub fn with_state<S: Clone + Send + Sync + 'static>(mut self, state: S) -> Self {
+        self.shared_mut().state = Some(Arc::new(state));
+        self
+    }
+
+    /// Called on every `revalidate_*` of every action (how a cache hears of
+    /// invalidations).
+    ///
+    /// # Panics
+    /// When called on a layer that was already cloned.
+    pub fn on_invalidate(mut self, hook: impl Fn(&Invalidation<'_>) + Send + Sync + 'static) -> Self {
+        let hook: InvalidationHook = Arc::new(hook);
+        self.shared_mut().on_invalidate = Some(hook);
+        self
+    }
+
+    /// How many actions this layer serves.
+    pub fn action_count(&self) -> usize {
+        self.shared.registry.len()
+    }
+
+    /// Wraps `router` (any `Service<Request<Body>>` with `Error = Infallible`).
+    pub fn wrap<S>(&self, router: S) -> ActionService<S> {
+        self.layer(router)
+    }
+}
+
+impl<S> Layer<S> for ActionLayer {
+    type Service = ActionService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ActionService::new(inner, self.shared.clone())
+    }
+}

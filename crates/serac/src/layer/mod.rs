@@ -1,0 +1,22 @@
+//! The tower layer that turns action calls into responses.
+//!
+//! Shaped like a tower middleware: [`ActionLayer`] (`layer.rs`) builds
+//! [`ActionService`] (`service.rs`), whose future is [`ResponseFuture`]
+//! (`future.rs`). `service.rs` tells action calls from other requests and runs
+//! the checks in order; `invoke.rs` runs the action (span, time limit, panic
+//! isolation); `respond.rs` turns the outcome into a JSON envelope or a page.
+
+mod future;
+mod invoke;
+#[allow(clippy::module_inception)]
+mod layer;
+mod respond;
+mod service;
+
+pub use future::ResponseFuture;
+pub use layer::ActionLayer;
+pub use respond::{Envelope, EnvelopeError};
+pub use service::ActionService;
+
+/// The header a JavaScript call carries, with the action id as value.
+pub const ACTION_HEADER: &str = "serac-action";

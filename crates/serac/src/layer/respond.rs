@@ -1,0 +1,340 @@
+//! Turning an action's outcome into a response.
+//!
+//! JavaScript calls get a JSON [`Envelope`]; when the action changed what the
+//! page shows (revalidated, set cookies, redirected, returned form state, or
+//! failed validation), the envelope also carries the page rendered again, so
+//! one round trip is enough (S8).
+//!
+//! Native forms get Post/Redirect/Get (B16): `303` back to the page when the
+//! action returns no state, `303` to the target of a redirect, and otherwise
+//! the page rendered again with the action's state (`200`), its field errors
+//! and the submitted values (`422`), or its error (the error's status).
+//!
+//! Rendering again is an in-process `GET` of the page's URI through the
+//! wrapped router, with the cookies as the action left them: never an HTTP
+//! request, never a URL built from request headers.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE, TRANSFER_ENCODING};
+use http::request::Parts;
+use http::{HeaderValue, Request, StatusCode, Uri};
+use http_body_util::BodyExt as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tower::{Service, ServiceExt as _};
+
+use super::ACTION_HEADER;
+use super::invoke::Finished;
+use crate::config::Mode;
+use crate::cookies::Cookies;
+use crate::cx::{Cx, Invalidated};
+use crate::outcome::{ActionError, FieldErrors, Rejection};
+use crate::payload::Payload;
+use crate::render::{ErrorView, Page, Shared, Submission, error_page};
+
+/// The JSON answer to a JavaScript action call. See `docs/protocol.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// True when the action returned normally (or redirected).
+    pub ok: bool,
+    /// The action's return value (`null` for `()`).
+    pub result: Value,
+    /// Set when the call failed.
+    pub error: Option<EnvelopeError>,
+    /// Where to go next, when the action redirected.
+    pub redirect: Option<String>,
+    /// Exactly what the action invalidated (B15).
+    pub invalidated: Invalidated,
+    /// The page at `url`, rendered after the action, when it changed.
+    pub html: Option<String>,
+    /// The URL `html` belongs to.
+    pub url: Option<String>,
+}
+
+/// The error part of an [`Envelope`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvelopeError {
+    /// Machine-readable kind: `validation`, `unauthorized`, `forbidden`,
+    /// `not_found`, `conflict`, `bad_request`, `timeout`, `internal`, or a
+    /// rejection (`unknown_action`, `bad_seal`, `origin_mismatch`, …).
+    pub kind: String,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// A message for people.
+    pub message: String,
+    /// Per-field messages of a validation failure.
+    pub fields: Option<FieldErrors>,
+    /// The reference of an internal error, as logged.
+    pub digest: Option<String>,
+}
+
+/// Everything about the request that the response needs.
+pub(crate) struct Exchange {
+    pub(crate) parts: Parts,
+    pub(crate) cx: Cx,
+    pub(crate) payload: Arc<Payload>,
+    pub(crate) id: String,
+    pub(crate) js: bool,
+}
+
+fn json_response(status: StatusCode, envelope: &Envelope) -> Response {
+    let body = serde_json::to_vec(envelope).expect("an envelope always serializes");
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Answers a request refused before any action ran.
+pub(crate) fn reject(shared: &Shared, js: bool, rejection: Rejection) -> Response {
+    tracing::info!(kind = rejection.kind(), status = rejection.status().as_u16(), "action call rejected: {rejection}");
+    let _ = shared;
+    if !js {
+        return rejection.into_response();
+    }
+    json_response(
+        rejection.status(),
+        &Envelope {
+            ok: false,
+            result: Value::Null,
+            error: Some(EnvelopeError {
+                kind: rejection.kind().to_string(),
+                status: rejection.status().as_u16(),
+                message: rejection.to_string(),
+                fields: None,
+                digest: None,
+            }),
+            redirect: None,
+            invalidated: Invalidated::default(),
+            html: None,
+            url: None,
+        },
+    )
+}
+
+/// The message users see for an error.
+fn public_message(error: &ActionError, digest: Option<&str>, mode: Mode) -> String {
+    match (error, mode) {
+        (ActionError::Internal(_), Mode::Production) => format!(
+            "Something went wrong on the server. Reference: {}",
+            digest.unwrap_or("-")
+        ),
+        (ActionError::Internal(e), Mode::Development) => {
+            format!("{e} (reference: {})", digest.unwrap_or("-"))
+        }
+        (ActionError::Validation(_), _) => "Some fields are invalid. Correct them and submit again.".to_string(),
+        (other, _) => other.to_string(),
+    }
+}
+
+/// A path on this site, usable as the target of a re-render.
+fn local_target(location: &str) -> Option<Uri> {
+    (location.starts_with('/') && !location.starts_with("//"))
+        .then(|| location.parse().ok())
+        .flatten()
+}
+
+fn page_uri(parts: &Parts) -> String {
+    parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string())
+}
+
+fn values_of(payload: &Payload) -> Vec<(String, String)> {
+    payload
+        .fields
+        .iter()
+        .filter(|(k, _)| !k.starts_with('$'))
+        .cloned()
+        .collect()
+}
+
+fn append_cookies(response: &mut Response, cookies: &Cookies) {
+    for value in cookies.set_cookie_headers() {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
+
+/// Renders `target` through the app as a `GET`, as the browser would see it
+/// after the action.
+async fn render_page<S>(
+    inner: S,
+    shared: Arc<Shared>,
+    parts: &Parts,
+    cookies: &Cookies,
+    submission: Option<Arc<Submission>>,
+    target: Uri,
+) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    let mut req = Request::get(target).body(Body::empty()).expect("a GET with a parsed URI is valid");
+    let mut headers = parts.headers.clone();
+    for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
+        headers.remove(name);
+    }
+    headers.remove(ACTION_HEADER);
+    headers.remove(COOKIE);
+    if let Some(cookie) = cookies.request_header() {
+        headers.insert(COOKIE, cookie);
+    }
+    *req.headers_mut() = headers;
+    *req.extensions_mut() = parts.extensions.clone();
+    req.extensions_mut().insert(Page { shared, submission });
+    match inner.oneshot(req).await {
+        Ok(response) => response,
+        Err(infallible) => match infallible {},
+    }
+}
+
+/// The page answer of a native form: the app's page with our status, or the
+/// built-in page when the app's page did not show the error or notice.
+fn page_answer(page: Response, status: StatusCode, submission: &Submission, message: Option<&str>) -> Response {
+    if submission.needs_fallback() {
+        return error_page(status, message.unwrap_or("The action could not be completed."));
+    }
+    let mut page = page;
+    if page.status().is_success() {
+        *page.status_mut() = status;
+    }
+    page.headers_mut()
+        .insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    page
+}
+
+/// A native form posted with an id this server does not know (a deploy or a
+/// key rotation since the page was rendered): render the page again with
+/// fresh ids and a notice asking to submit again (B3).
+pub(crate) async fn stale_form<S>(inner: S, shared: Arc<Shared>, parts: Parts, payload: Payload) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    let rejection = Rejection::UnknownAction;
+    tracing::info!(kind = rejection.kind(), "stale or unknown action id from a form");
+    let mut submission = Submission::new(String::new(), values_of(&payload));
+    let notice = "This form was out of date, so nothing was done. The page has been refreshed: check your input and submit again.";
+    submission.notice = Some(notice.to_string());
+    let submission = Arc::new(submission);
+    let cookies = Cookies::from_headers(&parts.headers);
+    let page = render_page(inner, shared, &parts, &cookies, Some(submission.clone()), parts.uri.clone()).await;
+    page_answer(page, rejection.status(), &submission, Some(&rejection.to_string()))
+}
+
+pub(crate) async fn respond<S>(inner: S, shared: Arc<Shared>, ex: Exchange, finished: Finished) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    let Finished { result, digest } = finished;
+    let mode = shared.config.mode;
+    let cookies = ex.cx.cookies();
+    let invalidated = ex.cx.invalidated();
+
+    let mut submission = Submission::new(ex.id.clone(), values_of(&ex.payload));
+    let (status, redirect, value) = match &result {
+        Ok(value) => (StatusCode::OK, None, value.clone()),
+        Err(ActionError::Redirect(r)) => (StatusCode::SEE_OTHER, Some(r.location().to_string()), Value::Null),
+        Err(error) => {
+            if let ActionError::Validation(fields) = error {
+                submission.field_errors = fields.clone();
+            }
+            submission.error = Some(ErrorView {
+                status: error.status(),
+                kind: error.kind(),
+                message: public_message(error, digest.as_deref(), mode),
+            });
+            (error.status(), None, Value::Null)
+        }
+    };
+    submission.state = (!value.is_null()).then(|| value.clone());
+
+    if ex.js {
+        let is_validation = matches!(result, Err(ActionError::Validation(_)));
+        let changed = !invalidated.is_empty()
+            || cookies.changed()
+            || redirect.is_some()
+            || (!value.is_null() && !ex.payload.is_json)
+            || is_validation;
+        let target = match &redirect {
+            Some(location) => local_target(location),
+            None => Some(ex.parts.uri.clone()),
+        };
+        let (html, url) = match target.filter(|_| changed) {
+            Some(target) => {
+                let url = target.to_string();
+                let submission = redirect.is_none().then(|| Arc::new(submission));
+                let page = render_page(inner, shared.clone(), &ex.parts, cookies, submission, target).await;
+                if page.status().is_success() {
+                    let bytes = page.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+                    (Some(String::from_utf8_lossy(&bytes).into_owned()), Some(url))
+                } else {
+                    (None, None)
+                }
+            }
+            None => (None, None),
+        };
+        let error = result.as_ref().err().filter(|e| !matches!(e, ActionError::Redirect(_)));
+        let envelope = Envelope {
+            ok: error.is_none(),
+            result: value,
+            error: error.map(|e| EnvelopeError {
+                kind: e.kind().to_string(),
+                status: e.status().as_u16(),
+                message: public_message(e, digest.as_deref(), mode),
+                fields: match e {
+                    ActionError::Validation(f) => Some(f.clone()),
+                    _ => None,
+                },
+                digest: digest.clone(),
+            }),
+            redirect,
+            invalidated,
+            html,
+            url,
+        };
+        let status = error.map_or(StatusCode::OK, ActionError::status);
+        let mut response = json_response(status, &envelope);
+        append_cookies(&mut response, cookies);
+        return response;
+    }
+
+    let mut response = match (&result, redirect) {
+        (_, Some(location)) => see_other(&location),
+        (Ok(Value::Null), None) => see_other(&page_uri(&ex.parts)),
+        _ => {
+            let message = submission.error.as_ref().map(|e| e.message.clone());
+            let submission = Arc::new(submission);
+            let page = render_page(
+                inner,
+                shared.clone(),
+                &ex.parts,
+                cookies,
+                Some(submission.clone()),
+                ex.parts.uri.clone(),
+            )
+            .await;
+            page_answer(page, status, &submission, message.as_deref())
+        }
+    };
+    append_cookies(&mut response, cookies);
+    response
+}
+
+fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    response
+        .headers_mut()
+        .insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,304 @@
+//! [`ActionService`]: tells action calls from other requests and checks them.
+//!
+//! A request is an action call when it carries the `serac-action` header (the
+//! runtime, programmatic clients) or when it is a form post whose body starts
+//! with a `$action` field (a native form, JavaScript off). Everything else
+//! goes to the app untouched, with a [`Page`] in its extensions.
+//!
+//! The checks run cheapest first, and nothing is read or run before the
+//! previous check passed: method → origin and fetch metadata → declared
+//! length → body under the limit → decoding → id lookup → per-action limit →
+//! sealed fields. Only then does the action run.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::body::Body;
+use axum::response::Response;
+use http::{Method, Request};
+use serde_json::Value;
+use tower::{Service, ServiceExt as _};
+
+use super::ACTION_HEADER;
+use super::future::ResponseFuture;
+use super::invoke;
+use super::respond::{self, Exchange};
+use crate::action::Call;
+use crate::cx::Cx;
+use crate::guard;
+use crate::html::fields;
+use crate::outcome::{Rejection, human_bytes};
+use crate::payload::{self, Encoding, PEEK_BYTES};
+use crate::render::{Page, Shared};
+use crate::seal::looks_like_id;
+
+/// The service made by [`super::ActionLayer`].
+pub struct ActionService<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> ActionService<S> {
+    pub(crate) fn new(inner: S, shared: Arc<Shared>) -> Self {
+        Self { inner, shared }
+    }
+}
+
+impl<S: Clone> Clone for ActionService<S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<S> std::fmt::Debug for ActionService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActionService").field("shared", &self.shared).finish_non_exhaustive()
+    }
+}
+
+impl<S> Service<Request<Body>> for ActionService<S>
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        // The clone is the one that was not polled ready: keep the ready one
+        // for this call (the usual tower pattern).
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        let shared = self.shared.clone();
+        Box::pin(async move { Ok(handle(inner, shared, req).await) })
+    }
+}
+
+/// Whether the query string names an action (a `method="get"` form).
+fn query_names_action(req: &Request<Body>) -> bool {
+    req.uri().query().is_some_and(|q| {
+        form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == fields::ACTION)
+    })
+}
+
+fn is_form_body(req: &Request<Body>) -> bool {
+    matches!(
+        payload::encoding(req.headers()),
+        Ok(Encoding::UrlEncoded | Encoding::Multipart(_))
+    )
+}
+
+async fn handle<S>(inner: S, shared: Arc<Shared>, req: Request<Body>) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    let header_id = req
+        .headers()
+        .get(ACTION_HEADER)
+        .map(|v| v.to_str().unwrap_or("").trim().to_string());
+    let js = header_id.is_some();
+    let method = req.method().clone();
+
+    let req = if js {
+        req
+    } else if method == Method::GET || method == Method::HEAD {
+        if query_names_action(&req) {
+            return respond::reject(&shared, false, Rejection::MethodNotAllowed {
+                method: method.to_string(),
+            });
+        }
+        return passthrough(inner, shared, req).await;
+    } else if !is_form_body(&req) {
+        return passthrough(inner, shared, req).await;
+    } else {
+        // A form post: an action call only if its body names an action.
+        let (parts, body) = req.into_parts();
+        let (prefix, body) = match payload::peek(body, PEEK_BYTES).await {
+            Ok(peeked) => peeked,
+            Err(rejection) => return respond::reject(&shared, false, rejection),
+        };
+        let req = Request::from_parts(parts, body);
+        if !payload::prefix_has_action_field(&prefix) {
+            return passthrough(inner, shared, req).await;
+        }
+        req
+    };
+
+    if method != Method::POST {
+        return respond::reject(&shared, js, Rejection::MethodNotAllowed {
+            method: method.to_string(),
+        });
+    }
+    call_action(inner, shared, req, header_id).await
+}
+
+/// A request that is not an action call: to the app, with a [`Page`].
+async fn passthrough<S>(inner: S, shared: Arc<Shared>, mut req: Request<Body>) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    req.extensions_mut().insert(Page {
+        shared,
+        submission: None,
+    });
+    match inner.oneshot(req).await {
+        Ok(response) => response,
+        Err(infallible) => match infallible {},
+    }
+}
+
+async fn call_action<S>(inner: S, shared: Arc<Shared>, req: Request<Body>, header_id: Option<String>) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    let js = header_id.is_some();
+    let (parts, body) = req.into_parts();
+    let reject = |r: Rejection| respond::reject(&shared, js, r);
+
+    if let Err(r) = guard::check_origin(&parts, &shared.config) {
+        return reject(r);
+    }
+
+    let config = &shared.config;
+    let route = config.route_for(parts.uri.path());
+    let route_limit = route.and_then(|r| r.body_limit).unwrap_or(config.body_limit);
+    let header_def = match header_id.as_deref() {
+        Some(id) => match looks_like_id(id).then(|| shared.registry.get(id)).flatten() {
+            Some(def) => Some(def),
+            None => return reject(Rejection::UnknownAction),
+        },
+        None => None,
+    };
+    // Before the id is known (native forms), read up to the largest limit an
+    // action may have; the exact one is checked once the id is decoded.
+    let read_limit = match header_def {
+        Some(def) => def.body_limit.unwrap_or(route_limit),
+        None => route_limit.max(shared.max_action_limit),
+    };
+    if payload::content_length(&parts.headers).is_some_and(|len| len > read_limit as u64) {
+        return reject(Rejection::PayloadTooLarge {
+            limit: human_bytes(read_limit),
+        });
+    }
+    let encoding = match payload::encoding(&parts.headers) {
+        Ok(e) => e,
+        Err(r) => return reject(r),
+    };
+    let bytes = match payload::read_limited(body, read_limit).await {
+        Ok(b) => b,
+        Err(r) => return reject(r),
+    };
+    let body_len = bytes.len();
+    let payload = match payload::decode(&encoding, bytes).await {
+        Ok(p) => p,
+        Err(r) => return reject(r),
+    };
+
+    let id = match header_id {
+        Some(id) => id,
+        None => match payload.last(fields::ACTION).filter(|v| !v.is_empty()) {
+            Some(id) => id.to_string(),
+            None => return reject(Rejection::MissingAction),
+        },
+    };
+    let Some(def) = looks_like_id(&id).then(|| shared.registry.get(&id)).flatten() else {
+        if js {
+            return reject(Rejection::UnknownAction);
+        }
+        return respond::stale_form(inner, shared, parts, payload).await;
+    };
+    let limit = def.body_limit.unwrap_or(route_limit);
+    if body_len > limit {
+        return reject(Rejection::PayloadTooLarge {
+            limit: human_bytes(limit),
+        });
+    }
+
+    // `$bound` and `$state` belong to the form's own action (its first
+    // `$action` field); a submit button with another action carries its own
+    // `$bound:<id>`. A sealed value that does not open for this action is
+    // refused, so values cannot be moved between actions.
+    let form_action = payload
+        .fields
+        .iter()
+        .find(|(k, _)| k == fields::ACTION)
+        .map(|(_, v)| v.as_str());
+    let own = form_action.is_none_or(|a| a == id);
+    let bound_field = payload
+        .last(&format!("{}:{id}", fields::BOUND))
+        .or(if own { payload.last(fields::BOUND) } else { None })
+        .or(payload.json_bound.as_deref());
+    let bound: Vec<Value> = match bound_field {
+        None => Vec::new(),
+        Some(sealed) => match config
+            .keys
+            .open(&id, sealed)
+            .ok()
+            .and_then(|plain| serde_json::from_slice::<Vec<Value>>(&plain).ok())
+        {
+            Some(args) => args,
+            None => return reject(Rejection::BadSeal),
+        },
+    };
+    let state_field = (if own { payload.last(fields::STATE) } else { None }).or(payload.json_state.as_deref());
+    let prev_state = match state_field {
+        None => None,
+        Some(sealed) => match config
+            .keys
+            .open(&format!("{id}:state"), sealed)
+            .ok()
+            .and_then(|plain| serde_json::from_slice::<Value>(&plain).ok())
+        {
+            Some(state) => Some(state),
+            None => return reject(Rejection::BadSeal),
+        },
+    };
+
+    let cx = Cx::builder()
+        .action(def.path)
+        .state_arc(shared.state.clone())
+        .headers(parts.headers.clone())
+        .uri(parts.uri.clone())
+        .extensions(parts.extensions.clone())
+        .on_invalidate(shared.on_invalidate.clone())
+        .build();
+    let payload = Arc::new(payload);
+    let call = Call {
+        cx: cx.clone(),
+        positional: bound.into_iter().chain(payload.args.iter().cloned()).collect(),
+        taken: 0,
+        payload: payload.clone(),
+        prev_state,
+    };
+    let max_duration = def
+        .max_duration
+        .or(route.and_then(|r| r.max_duration))
+        .or(config.max_duration);
+
+    let finished = invoke::run(def, call, max_duration).await;
+    respond::respond(
+        inner,
+        shared.clone(),
+        Exchange {
+            parts,
+            cx,
+            payload,
+            id,
+            js,
+        },
+        finished,
+    )
+    .await
+}

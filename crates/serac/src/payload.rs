@@ -1,0 +1,356 @@
+//! The body of an action call, read under a limit and decoded.
+//!
+//! Three encodings arrive: `application/x-www-form-urlencoded` and
+//! `multipart/form-data` from forms (with or without the runtime), and
+//! `application/json` from programmatic calls (an array of arguments). All of
+//! them become one [`Payload`]: text fields in order, files, and call
+//! arguments. Typed decoding into the action's parameters happens later, with
+//! error messages that name the field.
+//!
+//! Reading never buffers past the limit: a `Content-Length` above it is
+//! refused before reading, and a body without one (chunked) is cut off as soon
+//! as it passes the limit.
+
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt as _;
+use http::HeaderMap;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http_body_util::BodyExt as _;
+use serde_json::Value;
+
+use crate::outcome::{Rejection, human_bytes};
+
+/// Fields beyond this number are refused: a form never needs that many, and
+/// a flood of tiny fields is a cheap way to make a server allocate.
+pub const MAX_FIELDS: usize = 1000;
+
+/// An uploaded file, held in memory (bounded by the body limit).
+#[derive(Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    field: String,
+    file_name: String,
+    content_type: Option<String>,
+    bytes: Bytes,
+}
+
+impl std::fmt::Debug for UploadedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadedFile")
+            .field("field", &self.field)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl UploadedFile {
+    /// The form field the file was sent under.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+    /// The file name as the browser sent it, reduced to its last path
+    /// component so that `../../etc/passwd` arrives as `passwd`. Never use it
+    /// as a path without further checks of your own.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+    /// The declared content type, if any (not verified).
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+    /// The file's bytes.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+    /// Size in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+    /// True for the empty part a browser sends when no file was chosen.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// Keeps the last path component of a client-supplied file name, whichever
+/// separator the client's OS used, and drops control characters.
+pub(crate) fn sanitize_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
+    match cleaned.as_str() {
+        "." | ".." => String::new(),
+        _ => cleaned,
+    }
+}
+
+/// A decoded action call body.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Payload {
+    /// Text fields in order, including the framework's `$`-prefixed ones.
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) files: Vec<UploadedFile>,
+    /// Arguments of a JSON call.
+    pub(crate) args: Vec<Value>,
+    /// `$bound` / `$state` of a JSON call given in an object body.
+    pub(crate) json_bound: Option<String>,
+    pub(crate) json_state: Option<String>,
+    /// Whether the body was JSON (a programmatic call, not a form).
+    pub(crate) is_json: bool,
+}
+
+impl Payload {
+    /// The last value of a field (the submitter's `$action` comes after the
+    /// form's own, so "last wins" is "submitter wins").
+    pub(crate) fn last(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The kinds of body an action accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    UrlEncoded,
+    Multipart(String),
+    Json,
+    Empty,
+}
+
+/// Works out the encoding from `Content-Type`.
+pub(crate) fn encoding(headers: &HeaderMap) -> Result<Encoding, Rejection> {
+    let Some(ct) = headers.get(CONTENT_TYPE) else {
+        return Ok(Encoding::Empty);
+    };
+    let ct = ct
+        .to_str()
+        .map_err(|_| Rejection::BadPayload("the Content-Type header is not readable text".into()))?;
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/x-www-form-urlencoded" => Ok(Encoding::UrlEncoded),
+        "application/json" => Ok(Encoding::Json),
+        "multipart/form-data" => multer::parse_boundary(ct).map(Encoding::Multipart).map_err(|_| {
+            Rejection::BadPayload("the multipart Content-Type has no boundary".into())
+        }),
+        "" => Ok(Encoding::Empty),
+        other => Err(Rejection::BadPayload(format!(
+            "the content type {other:?} is not accepted; use a form or application/json"
+        ))),
+    }
+}
+
+/// Whether a body prefix carries a `$action` field: how a native form post
+/// (no header) is told apart from a POST to one of the app's own routes.
+/// Serac's forms put `$action` first, so a short prefix is enough.
+pub(crate) fn prefix_has_action_field(prefix: &[u8]) -> bool {
+    fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle)
+    }
+    contains(prefix, b"%24action=")
+        || prefix.starts_with(b"$action=")
+        || contains(prefix, b"&$action=")
+        || contains(prefix, b"name=\"$action\"")
+}
+
+/// How many bytes to look at when deciding whether a form post is an action.
+pub(crate) const PEEK_BYTES: usize = 8 * 1024;
+
+/// Reads up to `want` bytes from the front of `body`, then gives back the
+/// prefix and a body that replays the prefix followed by the rest.
+pub(crate) async fn peek(body: axum::body::Body, want: usize) -> Result<(Bytes, axum::body::Body), Rejection> {
+    let mut body = body;
+    let mut prefix = BytesMut::new();
+    while prefix.len() < want {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    prefix.extend_from_slice(&data);
+                }
+            }
+            Some(Err(e)) => return Err(Rejection::BadPayload(format!("the body could not be read ({e})"))),
+            None => {
+                let prefix = prefix.freeze();
+                return Ok((prefix.clone(), axum::body::Body::from(prefix)));
+            }
+        }
+    }
+    let prefix = prefix.freeze();
+    let head = futures_util::stream::once({
+        let p = prefix.clone();
+        async move { Ok::<Bytes, axum::Error>(p) }
+    });
+    let replay = axum::body::Body::from_stream(head.chain(body.into_data_stream()));
+    Ok((prefix, replay))
+}
+
+/// The declared length, when there is one.
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Reads the whole body, refusing it as soon as it passes `limit`.
+pub(crate) async fn read_limited(body: axum::body::Body, limit: usize) -> Result<Bytes, Rejection> {
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            Err(Rejection::PayloadTooLarge {
+                limit: human_bytes(limit),
+            })
+        }
+        Err(e) => Err(Rejection::BadPayload(format!("the body could not be read ({e})"))),
+    }
+}
+
+/// Decodes a fully read body.
+pub(crate) async fn decode(encoding: &Encoding, bytes: Bytes) -> Result<Payload, Rejection> {
+    match encoding {
+        Encoding::Empty => Ok(Payload::default()),
+        Encoding::UrlEncoded => decode_urlencoded(&bytes),
+        Encoding::Multipart(boundary) => decode_multipart(boundary, bytes).await,
+        Encoding::Json => decode_json(&bytes),
+    }
+}
+
+fn too_many_fields() -> Rejection {
+    Rejection::BadPayload(format!("the form has more than {MAX_FIELDS} fields"))
+}
+
+fn decode_urlencoded(bytes: &[u8]) -> Result<Payload, Rejection> {
+    let mut fields = Vec::new();
+    for (k, v) in form_urlencoded::parse(bytes) {
+        if fields.len() == MAX_FIELDS {
+            return Err(too_many_fields());
+        }
+        fields.push((k.into_owned(), v.into_owned()));
+    }
+    Ok(Payload {
+        fields,
+        ..Payload::default()
+    })
+}
+
+async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejection> {
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut payload = Payload::default();
+    let bad = |e: multer::Error| Rejection::BadPayload(format!("malformed multipart body: {e}"));
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        if payload.fields.len() + payload.files.len() == MAX_FIELDS {
+            return Err(too_many_fields());
+        }
+        let name = field.name().unwrap_or("").to_string();
+        match field.file_name() {
+            Some(file_name) => {
+                let file_name = sanitize_file_name(file_name);
+                let content_type = field.content_type().map(ToString::to_string);
+                let bytes = field.bytes().await.map_err(bad)?;
+                payload.files.push(UploadedFile {
+                    field: name,
+                    file_name,
+                    content_type,
+                    bytes,
+                });
+            }
+            None => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    Rejection::BadPayload(format!("the field {name:?} is not valid UTF-8 text"))
+                })?;
+                payload.fields.push((name, text));
+            }
+        }
+    }
+    Ok(payload)
+}
+
+fn decode_json(bytes: &[u8]) -> Result<Payload, Rejection> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Payload {
+            is_json: true,
+            ..Payload::default()
+        });
+    }
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| Rejection::BadPayload(format!("the JSON body is invalid: {e}")))?;
+    let shape = || {
+        Rejection::BadPayload(
+            "a JSON action call must be an array of arguments, or an object \
+             {\"args\": [...], \"$bound\": \"...\", \"$state\": \"...\"}"
+                .into(),
+        )
+    };
+    match value {
+        Value::Array(args) => Ok(Payload {
+            args,
+            is_json: true,
+            ..Payload::default()
+        }),
+        Value::Object(mut map) => {
+            let args = match map.remove("args") {
+                Some(Value::Array(args)) => args,
+                None => Vec::new(),
+                Some(_) => return Err(shape()),
+            };
+            let text = |v: Option<Value>| match v {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(shape()),
+            };
+            Ok(Payload {
+                args,
+                json_bound: text(map.remove("$bound"))?,
+                json_state: text(map.remove("$state"))?,
+                is_json: true,
+                ..Payload::default()
+            })
+        }
+        _ => Err(shape()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_their_directories() {
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("C:\\Users\\me\\a.txt"), "a.txt");
+        assert_eq!(sanitize_file_name(".."), "");
+        assert_eq!(sanitize_file_name("a\u{0}b.txt"), "ab.txt");
+    }
+
+    #[test]
+    fn action_marker_is_found_in_both_encodings() {
+        assert!(prefix_has_action_field(b"%24action=abc&x=1"));
+        assert!(prefix_has_action_field(b"x=1&%24action=abc"));
+        assert!(prefix_has_action_field(b"--b\r\nContent-Disposition: form-data; name=\"$action\"\r\n"));
+        assert!(!prefix_has_action_field(b"action=abc&x=1"));
+        assert!(!prefix_has_action_field(b"x=%2524action%3D"));
+    }
+
+    #[test]
+    fn json_shapes() {
+        assert!(decode_json(b"[1,\"a\"]").is_ok());
+        assert!(decode_json(b"{\"args\":[1],\"$bound\":\"x\"}").is_ok());
+        assert!(decode_json(b"42").is_err());
+        assert!(decode_json(b"{\"args\":3}").is_err());
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(decode_json(deep.as_bytes()).is_err(), "recursion limit");
+        assert!(decode_json(b"[\"\xff\"]").is_err(), "invalid UTF-8");
+    }
+
+    #[test]
+    fn too_many_urlencoded_fields() {
+        let body = "a=1&".repeat(MAX_FIELDS + 1);
+        assert!(decode_urlencoded(body.as_bytes()).is_err());
+        let ok = "a=1&".repeat(MAX_FIELDS);
+        assert!(decode_urlencoded(ok.as_bytes()).is_ok());
+    }
+}
