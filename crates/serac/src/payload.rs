@@ -158,12 +158,20 @@ pub(crate) fn prefix_has_action_field(prefix: &[u8]) -> bool {
 /// How many bytes to look at when deciding whether a form post is an action.
 pub(crate) const PEEK_BYTES: usize = 8 * 1024;
 
-/// Reads up to `want` bytes from the front of `body`, then gives back the
-/// prefix and a body that replays the prefix followed by the rest.
-pub(crate) async fn peek(body: axum::body::Body, want: usize) -> Result<(Bytes, axum::body::Body), Rejection> {
+/// Reads up to `want` bytes from the front of `body`, or fewer as soon as
+/// `enough` says the prefix decides the question, then gives back the prefix
+/// and a body that replays the prefix followed by the rest.
+///
+/// Stopping early matters: a client that declares a huge length and sends
+/// slowly must get its 413 from the first packet, not after 8 KB.
+pub(crate) async fn peek(
+    body: axum::body::Body,
+    want: usize,
+    enough: impl Fn(&[u8]) -> bool,
+) -> Result<(Bytes, axum::body::Body), Rejection> {
     let mut body = body;
     let mut prefix = BytesMut::new();
-    while prefix.len() < want {
+    while prefix.len() < want && !enough(&prefix) {
         match body.frame().await {
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data() {

@@ -123,7 +123,7 @@ where
     } else {
         // A form post: an action call only if its body names an action.
         let (parts, body) = req.into_parts();
-        let (prefix, body) = match payload::peek(body, PEEK_BYTES).await {
+        let (prefix, body) = match payload::peek(body, PEEK_BYTES, payload::prefix_has_action_field).await {
             Ok(peeked) => peeked,
             Err(rejection) => return respond::reject(&shared, false, rejection),
         };

@@ -1,0 +1,18 @@
+//! Integration tests of the serac core over real HTTP: a real server on a
+//! loopback port, a real HTTP client. Grouped by area; every rejection test
+//! also checks that the action did not run.
+
+// A test binary exports nothing: `pub` here only shares items between modules.
+#![allow(unreachable_pub)]
+
+mod app;
+mod cancel;
+mod cookies;
+mod errors;
+mod forms;
+mod guard;
+mod json;
+mod limits;
+mod observability;
+mod sealed;
+mod support;

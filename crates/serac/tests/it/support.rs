@@ -1,0 +1,164 @@
+//! Starting the test app on a loopback port and talking to it like a browser.
+
+use std::net::SocketAddr;
+
+use axum::ServiceExt as _;
+use serac::{ActionLayer, Config, KeyRing, Mode};
+
+use crate::app::{self, AppState};
+
+pub const SECRET: [u8; 32] = [7; 32];
+
+pub struct Server {
+    pub url: String,
+    pub state: AppState,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    pub fn log(&self) -> Vec<String> {
+        self.state.log.events()
+    }
+    pub fn count(&self, prefix: &str) -> usize {
+        self.state.log.count(prefix)
+    }
+    pub fn origin(&self) -> String {
+        self.url.clone()
+    }
+}
+
+pub fn config() -> Config {
+    Config::new(KeyRing::from_secrets(&[SECRET]).expect("secret"))
+        .mode(Mode::Development)
+        .route("/slow", serac::RouteConfig::new().max_duration(std::time::Duration::from_millis(300)))
+        .route("/limited", serac::RouteConfig::new().body_limit(1024))
+}
+
+pub async fn start() -> Server {
+    start_with(config()).await
+}
+
+pub async fn start_with(config: Config) -> Server {
+    let state = AppState::default();
+    let app = ActionLayer::new(config).with_state(state.clone()).wrap(app::router());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("server");
+    });
+    Server {
+        url: format!("http://{addr}"),
+        state,
+        task,
+    }
+}
+
+/// A client that, like axum's test client, does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub async fn get(server: &Server, path: &str) -> String {
+    let res = client().get(format!("{}{path}", server.url)).send().await.expect("GET");
+    assert!(res.status().is_success(), "GET {path}: {}", res.status());
+    res.text().await.expect("body")
+}
+
+/// The hidden inputs (name, value) of the form with `id`, in order, and the
+/// submit button's `$action` if it has one.
+pub fn hidden(html: &str, form_id: &str) -> Vec<(String, String)> {
+    let start = html
+        .find(&format!("id=\"{form_id}\""))
+        .unwrap_or_else(|| panic!("no form {form_id} in page"));
+    let form_start = html[..start].rfind("<form").expect("form tag");
+    let end = form_start + html[form_start..].find("</form>").expect("form end");
+    let form = &html[form_start..end];
+    let mut out = Vec::new();
+    for tag in form.split('<').filter(|t| t.starts_with("input type=\"hidden\"") || t.starts_with("button type=\"submit\" name=")) {
+        let attr = |name: &str| {
+            let key = format!("{name}=\"");
+            tag.find(&key).map(|i| {
+                let rest = &tag[i + key.len()..];
+                rest[..rest.find('"').expect("quote")].replace("&amp;", "&")
+            })
+        };
+        if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
+            out.push((n, v));
+        }
+    }
+    out
+}
+
+/// The `$action` id of form `form_id` on `path`.
+pub async fn action_id(server: &Server, path: &str, form_id: &str) -> String {
+    let html = get(server, path).await;
+    hidden(&html, form_id)
+        .into_iter()
+        .find(|(k, _)| k == "$action")
+        .map(|(_, v)| v)
+        .expect("$action")
+}
+
+/// Posts a form as a browser with JavaScript off would: urlencoded, with
+/// `Origin` and `Sec-Fetch-Site: same-origin`.
+pub async fn post_form(server: &Server, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+    client()
+        .post(format!("{}{path}", server.url))
+        .header("origin", server.origin())
+        .header("sec-fetch-site", "same-origin")
+        .form(fields)
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// Submits form `form_id` of page `path` with extra fields, as a no-JS browser.
+pub async fn submit(server: &Server, path: &str, form_id: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let html = get(server, path).await;
+    // Button values are only sent for the button that was pressed; tests that
+    // press one add it in `extra`.
+    let mut fields = hidden(&html, form_id)
+        .into_iter()
+        .filter(|(k, v)| !(k == "$action" && is_button_value(&html, v)))
+        .collect::<Vec<_>>();
+    fields.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    post_form(server, path, &fields).await
+}
+
+fn is_button_value(html: &str, id: &str) -> bool {
+    html.contains(&format!("<button type=\"submit\" name=\"$action\" value=\"{id}\""))
+}
+
+/// Calls action `id` as the runtime does: JSON arguments, `serac-action` header.
+pub async fn call_json(server: &Server, path: &str, id: &str, body: serde_json::Value) -> (u16, serac::Envelope) {
+    let res = client()
+        .post(format!("{}{path}", server.url))
+        .header("origin", server.origin())
+        .header("sec-fetch-site", "same-origin")
+        .header(serac::ACTION_HEADER, id)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    let envelope = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an envelope ({e}): {text}"));
+    (status, envelope)
+}
+
+/// Status and body text.
+pub async fn read(res: reqwest::Response) -> (u16, String) {
+    let status = res.status().as_u16();
+    (status, res.text().await.expect("body"))
+}
