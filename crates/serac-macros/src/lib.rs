@@ -68,7 +68,9 @@ pub fn action(attr: TokenStream, item: TokenStream) -> TokenStream {
                 let mut extra = TokenStream2::new();
                 for item in items {
                     match item {
-                        Item::Fn(f) if matches!(f.vis, syn::Visibility::Public(_)) && f.sig.asyncness.is_some() => {
+                        Item::Fn(f)
+                            if matches!(f.vis, syn::Visibility::Public(_)) && f.sig.asyncness.is_some() =>
+                        {
                             extra.extend(expand_fn(f, &limits));
                         }
                         other => out.push(other),
@@ -150,10 +152,7 @@ fn expand_fn(f: ItemFn, limits: &Limits) -> TokenStream2 {
 fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
     let sig = &f.sig;
     if sig.asyncness.is_none() {
-        return Err(syn::Error::new(
-            sig.fn_token.span(),
-            "a server action must be an `async fn`",
-        ));
+        return Err(syn::Error::new(sig.fn_token.span(), "a server action must be an `async fn`"));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         return Err(syn::Error::new(

@@ -35,8 +35,6 @@ impl<U> std::ops::Deref for Auth<U> {
 impl Cx {
     /// The signed-in user, or `401` with [`SIGN_IN_MESSAGE`].
     pub async fn user<U: Identify>(&self) -> Result<U, ActionError> {
-        U::identify(self)
-            .await?
-            .ok_or_else(|| ActionError::unauthorized(SIGN_IN_MESSAGE))
+        U::identify(self).await?.ok_or_else(|| ActionError::unauthorized(SIGN_IN_MESSAGE))
     }
 }

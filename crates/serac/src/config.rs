@@ -87,11 +87,7 @@ impl OriginPattern {
             None => (false, p),
         };
         let (host, port) = split_host_port(&rest);
-        Self {
-            wildcard,
-            host: host.to_string(),
-            port,
-        }
+        Self { wildcard, host: host.to_string(), port }
     }
 
     pub(crate) fn matches(&self, host: &str, port: Option<u16>) -> bool {
@@ -221,8 +217,7 @@ impl Config {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.allowed_origins
-            .extend(patterns.into_iter().map(|p| OriginPattern::parse(p.as_ref())));
+        self.allowed_origins.extend(patterns.into_iter().map(|p| OriginPattern::parse(p.as_ref())));
         self
     }
 

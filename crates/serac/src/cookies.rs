@@ -76,10 +76,7 @@ impl Cookies {
 
     /// `Set-Cookie` values for the changes.
     pub(crate) fn set_cookie_headers(&self) -> Vec<HeaderValue> {
-        self.jar()
-            .delta()
-            .filter_map(|c| HeaderValue::from_str(&c.encoded().to_string()).ok())
-            .collect()
+        self.jar().delta().filter_map(|c| HeaderValue::from_str(&c.encoded().to_string()).ok()).collect()
     }
 
     /// A `Cookie` request header with the cookies as they are after the
@@ -92,10 +89,6 @@ impl Cookies {
             .filter(|c| c.max_age().is_none_or(|age| !age.is_zero()))
             .map(|c| c.stripped().encoded().to_string())
             .collect();
-        if pairs.is_empty() {
-            None
-        } else {
-            HeaderValue::from_str(&pairs.join("; ")).ok()
-        }
+        if pairs.is_empty() { None } else { HeaderValue::from_str(&pairs.join("; ")).ok() }
     }
 }

@@ -76,7 +76,6 @@ impl std::fmt::Debug for Cx {
 impl Cx {
     /// Builds a context by hand, for calling actions from tests or other Rust
     /// code.
-    #[must_use]
     pub fn builder() -> CxBuilder {
         CxBuilder::default()
     }
@@ -86,17 +85,12 @@ impl Cx {
     /// An error (500) when the layer was given no state of that type: a
     /// programming mistake, reported clearly rather than by a panic.
     pub fn state<T: Clone + Send + Sync + 'static>(&self) -> Result<T, ActionError> {
-        self.inner
-            .state
-            .as_ref()
-            .and_then(|s| s.downcast_ref::<T>())
-            .cloned()
-            .ok_or_else(|| {
-                ActionError::internal(format!(
-                    "no app state of type {} was given to ActionLayer::with_state",
-                    std::any::type_name::<T>()
-                ))
-            })
+        self.inner.state.as_ref().and_then(|s| s.downcast_ref::<T>()).cloned().ok_or_else(|| {
+            ActionError::internal(format!(
+                "no app state of type {} was given to ActionLayer::with_state",
+                std::any::type_name::<T>()
+            ))
+        })
     }
 
     /// The request headers.
@@ -126,11 +120,7 @@ impl Cx {
 
     fn invalidate(&self, what: Invalidation<'_>) {
         {
-            let mut inv = self
-                .inner
-                .invalidated
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut inv = self.inner.invalidated.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let (list, value) = match what {
                 Invalidation::Path(p) => (&mut inv.paths, p),
                 Invalidation::Layout(p) => (&mut inv.layouts, p),
@@ -162,11 +152,7 @@ impl Cx {
 
     /// What this call has invalidated so far.
     pub fn invalidated(&self) -> Invalidated {
-        self.inner
-            .invalidated
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.inner.invalidated.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }
 

@@ -42,10 +42,7 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
         return Err(Rejection::CrossSite);
     }
 
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
     let trusted = peer.is_some_and(|ip| config.trusted_proxies.iter().any(|r| r.contains(ip)));
     let forwarded_host = header(parts, X_FORWARDED_HOST).map(|v| v.split(',').next().unwrap_or("").trim());
     let forwarded_proto = header(parts, X_FORWARDED_PROTO).map(|v| v.split(',').next().unwrap_or("").trim());
@@ -69,9 +66,8 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
         let mut hint = format!(" (expected value taken from {host_source}");
         if forwarded_host.is_some() && !trusted {
             match peer {
-                Some(ip) => hint.push_str(&format!(
-                    "; X-Forwarded-Host was ignored because {ip} is not a trusted proxy"
-                )),
+                Some(ip) => hint
+                    .push_str(&format!("; X-Forwarded-Host was ignored because {ip} is not a trusted proxy")),
                 None => hint.push_str(
                     "; X-Forwarded-Host was ignored because the peer address is unknown \
                      (serve with into_make_service_with_connect_info)",
@@ -116,10 +112,7 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
     }
     let explicit_port = split_host_port(rest.trim_end_matches('/')).1;
     if (scheme == "http" || scheme == "https")
-        && config
-            .allowed_origins
-            .iter()
-            .any(|p| p.matches(host, explicit_port.or(port)))
+        && config.allowed_origins.iter().any(|p| p.matches(host, explicit_port.or(port)))
     {
         return Ok(());
     }
@@ -138,9 +131,7 @@ mod tests {
         }
         let (mut parts, ()) = req.body(()).expect("request").into_parts();
         if let Some(p) = peer {
-            parts
-                .extensions
-                .insert(ConnectInfo(p.parse::<SocketAddr>().expect("addr")));
+            parts.extensions.insert(ConnectInfo(p.parse::<SocketAddr>().expect("addr")));
         }
         parts
     }

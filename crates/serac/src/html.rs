@@ -63,11 +63,7 @@ impl Page {
 
     /// A submit button that calls `target` instead of its form's action (S14).
     pub fn button(&self, target: impl IntoBound) -> ActionButton<'_> {
-        ActionButton {
-            page: self,
-            bound: target.into_bound(),
-            attrs: Vec::new(),
-        }
+        ActionButton { page: self, bound: target.into_bound(), attrs: Vec::new() }
     }
 }
 
@@ -77,9 +73,7 @@ fn render_attrs(attrs: &[(String, String)]) -> String {
         // Attribute names come from the app's code, never from input; still,
         // drop anything that is not a plain name rather than emit broken HTML.
         if name.is_empty()
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':')
+            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b':')
         {
             continue;
         }
@@ -140,15 +134,9 @@ impl ActionForm<'_> {
 
     /// The form with its content.
     pub fn body(self, content: Markup) -> Markup {
-        let enctype = if self.multipart {
-            " enctype=\"multipart/form-data\""
-        } else {
-            ""
-        };
-        let open = format!(
-            "<form method=\"post\"{enctype} data-serac-form=\"\"{}>",
-            render_attrs(&self.attrs)
-        );
+        let enctype = if self.multipart { " enctype=\"multipart/form-data\"" } else { "" };
+        let open =
+            format!("<form method=\"post\"{enctype} data-serac-form=\"\"{}>", render_attrs(&self.attrs));
         let state = self.state.clone();
         html! {
             (PreEscaped(open))

@@ -84,7 +84,7 @@ mod render;
 mod seal;
 mod secret;
 
-pub use action::{ActionDef, ActionRef, Bound, Form, FormData, IntoBound, PrevState};
+pub use action::{ActionDef, ActionRef, Bindable, Bound, Form, FormData, IntoBound, PrevState};
 pub use auth::{Auth, Identify, SIGN_IN_MESSAGE};
 pub use config::{Config, DEFAULT_BODY_LIMIT, Mode, RouteConfig};
 pub use cookies::Cookies;
@@ -104,7 +104,7 @@ pub use cookie::Cookie;
 /// The names most apps need: `use serac::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ActionError, ActionLayer, ActionRef, Auth, Config, Cx, Form, FormData, Page, PrevState,
+        ActionError, ActionLayer, ActionRef, Auth, Config, Cx, Form, FormData, Page, PrevState, Secret,
         action, redirect,
     };
 }
@@ -133,8 +133,9 @@ pub mod __private {
     impl<T: Serialize, E: Into<ActionError>> IntoActionResult for Result<T, E> {
         fn into_action_result(self) -> Result<Value, ActionError> {
             match self {
-                Ok(value) => serde_json::to_value(value)
-                    .map_err(|e| ActionError::internal(format!("the action's result could not be serialized: {e}"))),
+                Ok(value) => serde_json::to_value(value).map_err(|e| {
+                    ActionError::internal(format!("the action's result could not be serialized: {e}"))
+                }),
                 Err(e) => Err(e.into()),
             }
         }

@@ -64,11 +64,7 @@ impl FieldErrors {
     /// `Err(ActionError::Validation(self))` when there are messages: lets an
     /// action collect errors, then `errors.check()?`.
     pub fn check(self) -> Result<(), ActionError> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(ActionError::Validation(self))
-        }
+        if self.is_empty() { Ok(()) } else { Err(ActionError::Validation(self)) }
     }
 
     /// Iterates over `(field, messages)`.
@@ -125,9 +121,7 @@ pub enum ActionError {
 /// A `303 See Other` to `location`, as an error value so that `?` and
 /// `return Err(..)` stop the action there: `return Err(redirect("/posts"))`.
 pub fn redirect(location: impl Into<String>) -> ActionError {
-    ActionError::Redirect(Redirect {
-        location: location.into(),
-    })
+    ActionError::Redirect(Redirect { location: location.into() })
 }
 
 impl ActionError {
@@ -245,11 +239,7 @@ where
 
 pub(crate) fn human_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{ms} ms")
-    }
+    if ms % 1000 == 0 { format!("{} s", ms / 1000) } else { format!("{ms} ms") }
 }
 
 /// Why the framework refused a request before running any action. Every
@@ -289,10 +279,14 @@ pub enum Rejection {
     #[error("The request does not say which action to run (no $action field or serac-action header).")]
     MissingAction,
     /// The id is not one of this server's actions.
-    #[error("This action is not known to the server; it may have been changed by a new deployment. Reload the page and submit again.")]
+    #[error(
+        "This action is not known to the server; it may have been changed by a new deployment. Reload the page and submit again."
+    )]
     UnknownAction,
     /// `$bound` or `$state` failed to open.
-    #[error("The form's sealed data was modified or belongs to another action; nothing was done. Reload the page and try again.")]
+    #[error(
+        "The form's sealed data was modified or belongs to another action; nothing was done. Reload the page and try again."
+    )]
     BadSeal,
     /// The layer is not installed around the router that handled a page.
     #[error("serac::ActionLayer is not installed around this router")]
@@ -363,10 +357,7 @@ mod tests {
     #[test]
     fn statuses_match_the_spec() {
         assert_eq!(redirect("/a").status(), StatusCode::SEE_OTHER);
-        assert_eq!(
-            ActionError::invalid("email", "bad").status(),
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+        assert_eq!(ActionError::invalid("email", "bad").status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(ActionError::Timeout(Duration::from_secs(1)).status(), StatusCode::GATEWAY_TIMEOUT);
         assert_eq!(
             ActionError::Timeout(Duration::from_secs(1)).to_string(),

@@ -103,11 +103,7 @@ impl Payload {
     /// The last value of a field (the submitter's `$action` comes after the
     /// form's own, so "last wins" is "submitter wins").
     pub(crate) fn last(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.fields.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -132,9 +128,9 @@ pub(crate) fn encoding(headers: &HeaderMap) -> Result<Encoding, Rejection> {
     match essence.as_str() {
         "application/x-www-form-urlencoded" => Ok(Encoding::UrlEncoded),
         "application/json" => Ok(Encoding::Json),
-        "multipart/form-data" => multer::parse_boundary(ct).map(Encoding::Multipart).map_err(|_| {
-            Rejection::BadPayload("the multipart Content-Type has no boundary".into())
-        }),
+        "multipart/form-data" => multer::parse_boundary(ct)
+            .map(Encoding::Multipart)
+            .map_err(|_| Rejection::BadPayload("the multipart Content-Type has no boundary".into())),
         "" => Ok(Encoding::Empty),
         other => Err(Rejection::BadPayload(format!(
             "the content type {other:?} is not accepted; use a form or application/json"
@@ -196,10 +192,7 @@ pub(crate) async fn peek(
 
 /// The declared length, when there is one.
 pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
+    headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
 }
 
 /// Reads the whole body, refusing it as soon as it passes `limit`.
@@ -207,9 +200,7 @@ pub(crate) async fn read_limited(body: axum::body::Body, limit: usize) -> Result
     match http_body_util::Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            Err(Rejection::PayloadTooLarge {
-                limit: human_bytes(limit),
-            })
+            Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) })
         }
         Err(e) => Err(Rejection::BadPayload(format!("the body could not be read ({e})"))),
     }
@@ -237,10 +228,7 @@ fn decode_urlencoded(bytes: &[u8]) -> Result<Payload, Rejection> {
         }
         fields.push((k.into_owned(), v.into_owned()));
     }
-    Ok(Payload {
-        fields,
-        ..Payload::default()
-    })
+    Ok(Payload { fields, ..Payload::default() })
 }
 
 async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejection> {
@@ -258,12 +246,7 @@ async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejec
                 let file_name = sanitize_file_name(file_name);
                 let content_type = field.content_type().map(ToString::to_string);
                 let bytes = field.bytes().await.map_err(bad)?;
-                payload.files.push(UploadedFile {
-                    field: name,
-                    file_name,
-                    content_type,
-                    bytes,
-                });
+                payload.files.push(UploadedFile { field: name, file_name, content_type, bytes });
             }
             None => {
                 let bytes = field.bytes().await.map_err(bad)?;
@@ -279,10 +262,7 @@ async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejec
 
 fn decode_json(bytes: &[u8]) -> Result<Payload, Rejection> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Payload {
-            is_json: true,
-            ..Payload::default()
-        });
+        return Ok(Payload { is_json: true, ..Payload::default() });
     }
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| Rejection::BadPayload(format!("the JSON body is invalid: {e}")))?;
@@ -294,11 +274,7 @@ fn decode_json(bytes: &[u8]) -> Result<Payload, Rejection> {
         )
     };
     match value {
-        Value::Array(args) => Ok(Payload {
-            args,
-            is_json: true,
-            ..Payload::default()
-        }),
+        Value::Array(args) => Ok(Payload { args, is_json: true, ..Payload::default() }),
         Value::Object(mut map) => {
             let args = match map.remove("args") {
                 Some(Value::Array(args)) => args,

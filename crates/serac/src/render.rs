@@ -227,9 +227,6 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
         }
     };
     let mut response = (status, markup).into_response();
-    response.headers_mut().insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
+    response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
     response
 }

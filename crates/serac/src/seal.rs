@@ -80,10 +80,7 @@ pub struct KeyRing {
 impl fmt::Debug for KeyRing {
     // Never print key material.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyRing")
-            .field("keys", &self.keys.len())
-            .field("generated", &self.generated)
-            .finish()
+        f.debug_struct("KeyRing").field("keys", &self.keys.len()).field("generated", &self.generated).finish()
     }
 }
 
@@ -111,10 +108,7 @@ impl KeyRing {
                 }
             })
             .collect();
-        Ok(Self {
-            keys: std::sync::Arc::new(keys),
-            generated: false,
-        })
+        Ok(Self { keys: std::sync::Arc::new(keys), generated: false })
     }
 
     /// Parses the `SERAC_SECRET` format: standard base64 of 32 bytes, several
@@ -122,16 +116,11 @@ impl KeyRing {
     pub fn parse(list: &str) -> Result<Self, KeyError> {
         let mut secrets = Vec::new();
         for (i, entry) in list.split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
-            let bytes = STANDARD
-                .decode(entry)
-                .map_err(|_| KeyError::NotBase64 { index: i + 1 })?;
+            let bytes = STANDARD.decode(entry).map_err(|_| KeyError::NotBase64 { index: i + 1 })?;
             let secret: [u8; 32] = bytes
                 .as_slice()
                 .try_into()
-                .map_err(|_| KeyError::WrongLength {
-                    index: i + 1,
-                    len: bytes.len(),
-                })?;
+                .map_err(|_| KeyError::WrongLength { index: i + 1, len: bytes.len() })?;
             secrets.push(secret);
         }
         Self::from_secrets(&secrets)
@@ -200,13 +189,7 @@ impl KeyRing {
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let sealed = self.keys[0]
             .seal_key
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plain,
-                    aad: purpose.as_bytes(),
-                },
-            )
+            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: purpose.as_bytes() })
             .expect("AES-GCM encryption of an in-memory buffer cannot fail");
         let mut out = Vec::with_capacity(NONCE_BYTES + sealed.len());
         out.extend_from_slice(&nonce);
@@ -217,9 +200,7 @@ impl KeyRing {
     /// Opens a value made by [`KeyRing::seal`] with the same `purpose`, trying
     /// every secret of the ring.
     pub fn open(&self, purpose: &str, sealed: &str) -> Result<Vec<u8>, OpenError> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(sealed.trim())
-            .map_err(|_| OpenError::Malformed)?;
+        let bytes = URL_SAFE_NO_PAD.decode(sealed.trim()).map_err(|_| OpenError::Malformed)?;
         if bytes.len() < NONCE_BYTES + TAG_BYTES {
             return Err(OpenError::Malformed);
         }
@@ -228,13 +209,7 @@ impl KeyRing {
             .iter()
             .find_map(|key| {
                 key.seal_key
-                    .decrypt(
-                        Nonce::from_slice(nonce),
-                        Payload {
-                            msg: body,
-                            aad: purpose.as_bytes(),
-                        },
-                    )
+                    .decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad: purpose.as_bytes() })
                     .ok()
             })
             .ok_or(OpenError::Rejected)
@@ -320,10 +295,7 @@ mod tests {
         let two = STANDARD.encode([8u8; 32]);
         assert_eq!(KeyRing::parse(&format!("{one}, {two}")).map(|r| r.len()), Ok(2));
         assert_eq!(KeyRing::parse("").map(|r| r.len()), Err(KeyError::Empty));
-        assert_eq!(
-            KeyRing::parse("not base64!").map(|r| r.len()),
-            Err(KeyError::NotBase64 { index: 1 })
-        );
+        assert_eq!(KeyRing::parse("not base64!").map(|r| r.len()), Err(KeyError::NotBase64 { index: 1 }));
         assert_eq!(
             KeyRing::parse(&format!("{one},{}", STANDARD.encode([1u8; 16]))).map(|r| r.len()),
             Err(KeyError::WrongLength { index: 2, len: 16 })

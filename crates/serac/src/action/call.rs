@@ -91,9 +91,7 @@ impl Call {
     /// The submitted form as a raw multi-map with files.
     #[doc(hidden)]
     pub fn form_data(&self) -> FormData {
-        FormData {
-            payload: self.payload.clone(),
-        }
+        FormData { payload: self.payload.clone() }
     }
 
     /// The previous state (sealed in the page as `$state`), or `T::default()`.
@@ -168,11 +166,7 @@ impl FormData {
 
     /// Every `(name, value)` text pair in order, without `$` fields.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.payload
-            .fields
-            .iter()
-            .filter(|(k, _)| !k.starts_with('$'))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+        self.payload.fields.iter().filter(|(k, _)| !k.starts_with('$')).map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// The first file sent under `name`, if one was chosen.

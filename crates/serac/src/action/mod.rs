@@ -19,5 +19,5 @@ pub(crate) mod registry;
 
 pub use call::{Call, Form, FormData, PrevState};
 pub use def::{ActionDef, ActionFuture, Registration};
-pub use reference::{ActionRef, Bound, IntoBound};
+pub use reference::{ActionRef, Bindable, Bound, IntoBound};
 pub(crate) use registry::Registry;

@@ -52,12 +52,8 @@ impl ActionRef {
     ///
     /// Types that must never reach the browser, such as [`crate::Secret`], do
     /// not implement `Serialize`, so binding them does not compile.
-    pub fn bind<T: Serialize>(self, value: T) -> Bound {
-        Bound {
-            action: self,
-            args: Vec::new(),
-        }
-        .bind(value)
+    pub fn bind<T: Bindable>(self, value: T) -> Bound {
+        Bound { action: self, args: Vec::new() }.bind(value)
     }
 }
 
@@ -75,7 +71,7 @@ impl Bound {
     /// When the value's `Serialize` implementation fails (a map with non-string
     /// keys, a custom impl returning an error): a programming error in the
     /// page, not something user input can cause.
-    pub fn bind<T: Serialize>(mut self, value: T) -> Self {
+    pub fn bind<T: Bindable>(mut self, value: T) -> Self {
         let value = serde_json::to_value(value)
             .unwrap_or_else(|e| panic!("serac: cannot bind a value to {}: {e}", self.action.path()));
         self.args.push(value);
@@ -93,6 +89,19 @@ impl Bound {
     }
 }
 
+/// Values that may be bound to an action: anything `Serialize`.
+///
+/// A separate trait only so that a refused value (a [`crate::Secret`], a
+/// type without `Serialize`) gets an error that says why.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to an action",
+    label = "bound values are sealed into the page and sent to the browser",
+    note = "only `Serialize` values can be bound; a `Secret` never can: look it up on the server inside the action instead"
+)]
+pub trait Bindable: Serialize {}
+
+impl<T: Serialize> Bindable for T {}
+
 /// Anything a form or button can target: an [`ActionRef`] or a [`Bound`].
 pub trait IntoBound {
     /// As a bound reference (with no arguments for a plain reference).
@@ -101,10 +110,7 @@ pub trait IntoBound {
 
 impl IntoBound for ActionRef {
     fn into_bound(self) -> Bound {
-        Bound {
-            action: self,
-            args: Vec::new(),
-        }
+        Bound { action: self, args: Vec::new() }
     }
 }
 

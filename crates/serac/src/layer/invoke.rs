@@ -67,11 +67,7 @@ pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Optio
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
-    let mut watch = Watch {
-        span: span.clone(),
-        started: Instant::now(),
-        finished: false,
-    };
+    let mut watch = Watch { span: span.clone(), started: Instant::now(), finished: false };
 
     let action = AssertUnwindSafe((def.invoke)(call)).catch_unwind();
     let limited = async {
@@ -85,10 +81,9 @@ pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Optio
     };
     let result = match limited.instrument(span.clone()).await {
         Ok(result) => result,
-        Err(panic) => Err(ActionError::internal(format!(
-            "the action panicked: {}",
-            panic_message(panic.as_ref())
-        ))),
+        Err(panic) => {
+            Err(ActionError::internal(format!("the action panicked: {}", panic_message(panic.as_ref()))))
+        }
     };
     watch.finished = true;
 

@@ -30,13 +30,7 @@ impl ActionLayer {
         let registry = Registry::collect(&config.keys);
         let max_action_limit = registry.max_body_limit();
         Self {
-            shared: Arc::new(Shared {
-                config,
-                registry,
-                state: None,
-                on_invalidate: None,
-                max_action_limit,
-            }),
+            shared: Arc::new(Shared { config, registry, state: None, on_invalidate: None, max_action_limit }),
         }
     }
 

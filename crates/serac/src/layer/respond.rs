@@ -92,7 +92,11 @@ fn json_response(status: StatusCode, envelope: &Envelope) -> Response {
 
 /// Answers a request refused before any action ran.
 pub(crate) fn reject(shared: &Shared, js: bool, rejection: Rejection) -> Response {
-    tracing::info!(kind = rejection.kind(), status = rejection.status().as_u16(), "action call rejected: {rejection}");
+    tracing::info!(
+        kind = rejection.kind(),
+        status = rejection.status().as_u16(),
+        "action call rejected: {rejection}"
+    );
     let _ = shared;
     if !js {
         return rejection.into_response();
@@ -120,39 +124,30 @@ pub(crate) fn reject(shared: &Shared, js: bool, rejection: Rejection) -> Respons
 /// The message users see for an error.
 fn public_message(error: &ActionError, digest: Option<&str>, mode: Mode) -> String {
     match (error, mode) {
-        (ActionError::Internal(_), Mode::Production) => format!(
-            "Something went wrong on the server. Reference: {}",
-            digest.unwrap_or("-")
-        ),
+        (ActionError::Internal(_), Mode::Production) => {
+            format!("Something went wrong on the server. Reference: {}", digest.unwrap_or("-"))
+        }
         (ActionError::Internal(e), Mode::Development) => {
             format!("{e} (reference: {})", digest.unwrap_or("-"))
         }
-        (ActionError::Validation(_), _) => "Some fields are invalid. Correct them and submit again.".to_string(),
+        (ActionError::Validation(_), _) => {
+            "Some fields are invalid. Correct them and submit again.".to_string()
+        }
         (other, _) => other.to_string(),
     }
 }
 
 /// A path on this site, usable as the target of a re-render.
 fn local_target(location: &str) -> Option<Uri> {
-    (location.starts_with('/') && !location.starts_with("//"))
-        .then(|| location.parse().ok())
-        .flatten()
+    (location.starts_with('/') && !location.starts_with("//")).then(|| location.parse().ok()).flatten()
 }
 
 fn page_uri(parts: &Parts) -> String {
-    parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string())
+    parts.uri.path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string())
 }
 
 fn values_of(payload: &Payload) -> Vec<(String, String)> {
-    payload
-        .fields
-        .iter()
-        .filter(|(k, _)| !k.starts_with('$'))
-        .cloned()
-        .collect()
+    payload.fields.iter().filter(|(k, _)| !k.starts_with('$')).cloned().collect()
 }
 
 fn append_cookies(response: &mut Response, cookies: &Cookies) {
@@ -196,7 +191,12 @@ where
 
 /// The page answer of a native form: the app's page with our status, or the
 /// built-in page when the app's page did not show the error or notice.
-fn page_answer(page: Response, status: StatusCode, submission: &Submission, message: Option<&str>) -> Response {
+fn page_answer(
+    page: Response,
+    status: StatusCode,
+    submission: &Submission,
+    message: Option<&str>,
+) -> Response {
     if submission.needs_fallback() {
         return error_page(status, message.unwrap_or("The action could not be completed."));
     }
@@ -204,8 +204,7 @@ fn page_answer(page: Response, status: StatusCode, submission: &Submission, mess
     if page.status().is_success() {
         *page.status_mut() = status;
     }
-    page.headers_mut()
-        .insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    page.headers_mut().insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     page
 }
 
@@ -224,7 +223,8 @@ where
     submission.notice = Some(notice.to_string());
     let submission = Arc::new(submission);
     let cookies = Cookies::from_headers(&parts.headers);
-    let page = render_page(inner, shared, &parts, &cookies, Some(submission.clone()), parts.uri.clone()).await;
+    let page =
+        render_page(inner, shared, &parts, &cookies, Some(submission.clone()), parts.uri.clone()).await;
     page_answer(page, rejection.status(), &submission, Some(&rejection.to_string()))
 }
 
@@ -333,8 +333,6 @@ fn see_other(location: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(LOCATION, value);
     }
-    response
-        .headers_mut()
-        .insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

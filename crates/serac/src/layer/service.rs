@@ -47,10 +47,7 @@ impl<S> ActionService<S> {
 
 impl<S: Clone> Clone for ActionService<S> {
     fn clone(&self) -> Self {
-        Self {
-            inner: self.inner.clone(),
-            shared: self.shared.clone(),
-        }
+        Self { inner: self.inner.clone(), shared: self.shared.clone() }
     }
 }
 
@@ -85,16 +82,11 @@ where
 
 /// Whether the query string names an action (a `method="get"` form).
 fn query_names_action(req: &Request<Body>) -> bool {
-    req.uri().query().is_some_and(|q| {
-        form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == fields::ACTION)
-    })
+    req.uri().query().is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == fields::ACTION))
 }
 
 fn is_form_body(req: &Request<Body>) -> bool {
-    matches!(
-        payload::encoding(req.headers()),
-        Ok(Encoding::UrlEncoded | Encoding::Multipart(_))
-    )
+    matches!(payload::encoding(req.headers()), Ok(Encoding::UrlEncoded | Encoding::Multipart(_)))
 }
 
 async fn handle<S>(inner: S, shared: Arc<Shared>, req: Request<Body>) -> Response
@@ -102,10 +94,7 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let header_id = req
-        .headers()
-        .get(ACTION_HEADER)
-        .map(|v| v.to_str().unwrap_or("").trim().to_string());
+    let header_id = req.headers().get(ACTION_HEADER).map(|v| v.to_str().unwrap_or("").trim().to_string());
     let js = header_id.is_some();
     let method = req.method().clone();
 
@@ -113,9 +102,11 @@ where
         req
     } else if method == Method::GET || method == Method::HEAD {
         if query_names_action(&req) {
-            return respond::reject(&shared, false, Rejection::MethodNotAllowed {
-                method: method.to_string(),
-            });
+            return respond::reject(
+                &shared,
+                false,
+                Rejection::MethodNotAllowed { method: method.to_string() },
+            );
         }
         return passthrough(inner, shared, req).await;
     } else if !is_form_body(&req) {
@@ -135,9 +126,7 @@ where
     };
 
     if method != Method::POST {
-        return respond::reject(&shared, js, Rejection::MethodNotAllowed {
-            method: method.to_string(),
-        });
+        return respond::reject(&shared, js, Rejection::MethodNotAllowed { method: method.to_string() });
     }
     call_action(inner, shared, req, header_id).await
 }
@@ -148,17 +137,19 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    req.extensions_mut().insert(Page {
-        shared,
-        submission: None,
-    });
+    req.extensions_mut().insert(Page { shared, submission: None });
     match inner.oneshot(req).await {
         Ok(response) => response,
         Err(infallible) => match infallible {},
     }
 }
 
-async fn call_action<S>(inner: S, shared: Arc<Shared>, req: Request<Body>, header_id: Option<String>) -> Response
+async fn call_action<S>(
+    inner: S,
+    shared: Arc<Shared>,
+    req: Request<Body>,
+    header_id: Option<String>,
+) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -188,9 +179,7 @@ where
         None => route_limit.max(shared.max_action_limit),
     };
     if payload::content_length(&parts.headers).is_some_and(|len| len > read_limit as u64) {
-        return reject(Rejection::PayloadTooLarge {
-            limit: human_bytes(read_limit),
-        });
+        return reject(Rejection::PayloadTooLarge { limit: human_bytes(read_limit) });
     }
     let encoding = match payload::encoding(&parts.headers) {
         Ok(e) => e,
@@ -221,20 +210,14 @@ where
     };
     let limit = def.body_limit.unwrap_or(route_limit);
     if body_len > limit {
-        return reject(Rejection::PayloadTooLarge {
-            limit: human_bytes(limit),
-        });
+        return reject(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
     }
 
     // `$bound` and `$state` belong to the form's own action (its first
     // `$action` field); a submit button with another action carries its own
     // `$bound:<id>`. A sealed value that does not open for this action is
     // refused, so values cannot be moved between actions.
-    let form_action = payload
-        .fields
-        .iter()
-        .find(|(k, _)| k == fields::ACTION)
-        .map(|(_, v)| v.as_str());
+    let form_action = payload.fields.iter().find(|(k, _)| k == fields::ACTION).map(|(_, v)| v.as_str());
     let own = form_action.is_none_or(|a| a == id);
     let bound_field = payload
         .last(&format!("{}:{id}", fields::BOUND))
@@ -252,7 +235,8 @@ where
             None => return reject(Rejection::BadSeal),
         },
     };
-    let state_field = (if own { payload.last(fields::STATE) } else { None }).or(payload.json_state.as_deref());
+    let state_field =
+        (if own { payload.last(fields::STATE) } else { None }).or(payload.json_state.as_deref());
     let prev_state = match state_field {
         None => None,
         Some(sealed) => match config
@@ -282,23 +266,8 @@ where
         payload: payload.clone(),
         prev_state,
     };
-    let max_duration = def
-        .max_duration
-        .or(route.and_then(|r| r.max_duration))
-        .or(config.max_duration);
+    let max_duration = def.max_duration.or(route.and_then(|r| r.max_duration)).or(config.max_duration);
 
     let finished = invoke::run(def, call, max_duration).await;
-    respond::respond(
-        inner,
-        shared.clone(),
-        Exchange {
-            parts,
-            cx,
-            payload,
-            id,
-            js,
-        },
-        finished,
-    )
-    .await
+    respond::respond(inner, shared.clone(), Exchange { parts, cx, payload, id, js }, finished).await
 }

@@ -102,19 +102,17 @@ pub async fn rename(cx: Cx, user_id: u32, form: Form<Note>) -> Result<(), Action
 }
 
 #[serac::action]
-pub async fn signup(cx: Cx, prev: PrevState<SignupState>, form: Form<Signup>) -> Result<SignupState, ActionError> {
+pub async fn signup(
+    cx: Cx,
+    prev: PrevState<SignupState>,
+    form: Form<Signup>,
+) -> Result<SignupState, ActionError> {
     log(&cx)?.push(format!("signup:{}", form.email));
     let attempts = prev.attempts + 1;
     if form.password.len() < 8 {
-        return Ok(SignupState {
-            attempts,
-            message: "Password must be at least 8 characters".into(),
-        });
+        return Ok(SignupState { attempts, message: "Password must be at least 8 characters".into() });
     }
-    Ok(SignupState {
-        attempts,
-        message: format!("Welcome, {}", form.email),
-    })
+    Ok(SignupState { attempts, message: format!("Welcome, {}", form.email) })
 }
 
 #[serac::action]
@@ -352,11 +350,7 @@ async fn home(page: Page) -> Markup {
 
 async fn cookies_page(page: Page, headers: http::HeaderMap) -> Markup {
     let _ = page;
-    let cookie = headers
-        .get("cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let cookie = headers.get("cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     html! { p #cookies { (cookie) } }
 }
 

@@ -18,7 +18,8 @@ async fn a_panicking_action_is_a_500_for_that_request_only() {
 
 #[tokio::test]
 async fn internal_errors_show_only_a_digest_in_production_s22() {
-    let prod = start_with(Config::new(KeyRing::from_secrets(&[SECRET]).expect("key")).mode(Mode::Production)).await;
+    let prod =
+        start_with(Config::new(KeyRing::from_secrets(&[SECRET]).expect("key")).mode(Mode::Production)).await;
     let id = action_id(&prod, "/", "f-fail_internally").await;
     let (status, envelope) = call_json(&prod, "/", &id, serde_json::json!([])).await;
     assert_eq!(status, 500);

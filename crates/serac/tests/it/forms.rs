@@ -16,10 +16,8 @@ async fn form_post_runs_the_action_and_redirects_back_b16() {
 async fn form_post_keeps_the_query_in_the_redirect_b16() {
     let s = start().await;
     let html = get(&s, "/").await;
-    let fields: Vec<_> = hidden(&html, "note")
-        .into_iter()
-        .chain([("text".to_string(), "q".to_string())])
-        .collect();
+    let fields: Vec<_> =
+        hidden(&html, "note").into_iter().chain([("text".to_string(), "q".to_string())]).collect();
     let res = post_form(&s, "/?tab=2", &fields).await;
     assert_eq!(res.headers()["location"], "/?tab=2");
 }
@@ -37,7 +35,8 @@ async fn validation_failure_rerenders_422_with_values_and_messages_s16() {
 #[tokio::test]
 async fn returned_state_rerenders_200_and_comes_back_as_previous_state_s17() {
     let s = start().await;
-    let (status, body) = read(submit(&s, "/", "signup", &[("email", "a@b.c"), ("password", "short")]).await).await;
+    let (status, body) =
+        read(submit(&s, "/", "signup", &[("email", "a@b.c"), ("password", "short")]).await).await;
     assert_eq!(status, 200);
     assert!(body.contains("Password must be at least 8 characters"), "{body}");
     assert!(body.contains(r#"<p id="attempts">1</p>"#));
@@ -84,12 +83,8 @@ async fn submit_buttons_choose_their_own_action_s14() {
     assert_eq!(ids.len(), 2, "form action + button action: {fields:?}");
     // Without the button (Enter in a field of a form whose first button is
     // not the action's): the form's own action.
-    let draft: Vec<_> = fields
-        .iter()
-        .take(1)
-        .cloned()
-        .chain([("text".to_string(), "v1".to_string())])
-        .collect();
+    let draft: Vec<_> =
+        fields.iter().take(1).cloned().chain([("text".to_string(), "v1".to_string())]).collect();
     assert_eq!(post_form(&s, "/", &draft).await.status(), 303);
     // With the Publish button: its own, bound action, which redirects.
     let mut publish = fields.clone();
@@ -145,12 +140,7 @@ async fn form_data_excludes_framework_fields_s5() {
 #[tokio::test]
 async fn posts_to_the_apps_own_routes_pass_through() {
     let s = start().await;
-    let res = client()
-        .post(format!("{}/own", s.url))
-        .form(&[("x", "1")])
-        .send()
-        .await
-        .expect("post");
+    let res = client().post(format!("{}/own", s.url)).form(&[("x", "1")]).send().await.expect("post");
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.expect("body"), "app handled: x=1");
     assert!(s.log().is_empty());
@@ -160,15 +150,13 @@ async fn posts_to_the_apps_own_routes_pass_through() {
 async fn files_arrive_as_files_with_safe_names_s5() {
     let s = start().await;
     let id = action_id(&s, "/", "upload").await;
-    let form = reqwest::multipart::Form::new()
-        .text("$action", id.clone())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(vec![1u8; 1500])
-                .file_name("../../etc/passwd")
-                .mime_str("application/octet-stream")
-                .expect("mime"),
-        );
+    let form = reqwest::multipart::Form::new().text("$action", id.clone()).part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![1u8; 1500])
+            .file_name("../../etc/passwd")
+            .mime_str("application/octet-stream")
+            .expect("mime"),
+    );
     let res = client()
         .post(format!("{}/", s.url))
         .header("origin", s.origin())

@@ -62,7 +62,11 @@ async fn a_browser_without_origin_is_refused_but_other_clients_are_not() {
 #[tokio::test]
 async fn forwarded_host_counts_only_from_trusted_proxies_b11() {
     let s = start().await;
-    let headers = [("origin", "https://shop.example"), ("x-forwarded-host", "shop.example"), ("x-forwarded-proto", "https")];
+    let headers = [
+        ("origin", "https://shop.example"),
+        ("x-forwarded-host", "shop.example"),
+        ("x-forwarded-proto", "https"),
+    ];
     let (status, body) = post_with(&s, &headers).await;
     assert_eq!(status, 403);
     assert!(body.contains("127.0.0.1 is not a trusted proxy"), "{body}");
@@ -100,15 +104,12 @@ async fn only_post_calls_actions_s9() {
         assert!(text.contains(&format!("must be called with POST, not {method}")), "{text}");
     }
     // A form with method="get" naming an action.
-    let (status, _) = read(client().get(format!("{}/?%24action={id}", s.url)).send().await.expect("get")).await;
+    let (status, _) =
+        read(client().get(format!("{}/?%24action={id}", s.url)).send().await.expect("get")).await;
     assert_eq!(status, 405);
     // PUT with a form body naming an action.
-    let res = client()
-        .put(format!("{}/", s.url))
-        .form(&[("$action", id.as_str())])
-        .send()
-        .await
-        .expect("put");
+    let res =
+        client().put(format!("{}/", s.url)).form(&[("$action", id.as_str())]).send().await.expect("put");
     assert_eq!(res.status(), 405);
     assert!(s.log().is_empty());
 }

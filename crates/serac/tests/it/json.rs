@@ -76,7 +76,8 @@ async fn bound_arguments_work_for_json_calls_too_s13() {
     let html = get(&s, "/").await;
     let fields = hidden(&html, "publish");
     *s.state.version.lock().expect("version") = 3;
-    let (status, envelope) = call_json(&s, "/", &fields[0].1, json!({"args": [], "$bound": fields[1].1})).await;
+    let (status, envelope) =
+        call_json(&s, "/", &fields[0].1, json!({"args": [], "$bound": fields[1].1})).await;
     assert_eq!(status, 200, "{envelope:?}");
     assert_eq!(s.log(), ["publish:7:3"]);
 }

@@ -42,7 +42,8 @@ async fn a_chunked_body_without_length_is_cut_off_s32() {
     let s = start().await;
     let body = note_body(&s, serac::DEFAULT_BODY_LIMIT + 100).await.into_bytes();
     // Sent as a stream: no Content-Length, chunked transfer encoding.
-    let chunks: Vec<Result<Bytes, std::io::Error>> = body.chunks(64 * 1024).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+    let chunks: Vec<Result<Bytes, std::io::Error>> =
+        body.chunks(64 * 1024).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
     let stream = futures_util::stream::iter(chunks);
     let (status, body) = post_raw(&s, "/", reqwest::Body::wrap_stream(stream)).await;
     assert_eq!(status, 413);
@@ -57,7 +58,8 @@ async fn a_declared_length_over_the_limit_is_refused_before_reading_b12() {
     // Declares 10 MB but sends only the start: the server answers without
     // waiting for the rest.
     let head = Bytes::from(format!("%24action={id}&x="));
-    let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(head)]).chain(futures_util::stream::pending());
+    let stream =
+        futures_util::stream::iter([Ok::<_, std::io::Error>(head)]).chain(futures_util::stream::pending());
     let res = tokio::time::timeout(
         std::time::Duration::from_secs(5),
         client()
@@ -96,11 +98,7 @@ async fn an_action_limit_applies_wherever_it_is_posted_b12() {
         let form = reqwest::multipart::Form::new()
             .text("$action", id.clone())
             .part("file", reqwest::multipart::Part::bytes(vec![0u8; size]).file_name("a.bin"));
-        client()
-            .post(format!("{}/", s.url))
-            .header("origin", s.origin())
-            .multipart(form)
-            .send()
+        client().post(format!("{}/", s.url)).header("origin", s.origin()).multipart(form).send()
     };
     let (status, body) = read(send(4000).await.expect("post")).await;
     assert_eq!(status, 413);
@@ -114,7 +112,9 @@ async fn an_action_limit_applies_wherever_it_is_posted_b12() {
 async fn malformed_multipart_is_a_clear_400() {
     let s = start().await;
     let id = action_id(&s, "/", "upload").await;
-    let body = format!("--XYZ\r\nContent-Disposition: form-data; name=\"$action\"\r\n\r\n{id}\r\n--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nunterminated");
+    let body = format!(
+        "--XYZ\r\nContent-Disposition: form-data; name=\"$action\"\r\n\r\n{id}\r\n--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nunterminated"
+    );
     let res = client()
         .post(format!("{}/", s.url))
         .header("origin", s.origin())

@@ -16,7 +16,8 @@ fn with_field(fields: &[(String, String)], name: &str, value: &str) -> Vec<(Stri
 #[tokio::test]
 async fn ids_are_long_hex_and_change_with_the_secret_s26() {
     let a = start().await;
-    let b = start_with(Config::new(KeyRing::from_secrets(&[[9; 32]]).expect("key")).mode(Mode::Development)).await;
+    let b = start_with(Config::new(KeyRing::from_secrets(&[[9; 32]]).expect("key")).mode(Mode::Development))
+        .await;
     let id_a = action_id(&a, "/", "f-increment").await;
     let id_b = action_id(&b, "/", "f-increment").await;
     assert_eq!(id_a.len(), 40, "160-bit id");
@@ -37,7 +38,9 @@ async fn an_edited_or_truncated_bound_value_is_refused_s13() {
     for i in [0, 5, 12, raw.len() / 2, raw.len() - 1] {
         let mut edited = raw.clone();
         edited[i] ^= 0x20;
-        let (status, body) = read(post_form(&s, "/", &with_field(&fields, "$bound", &URL_SAFE_NO_PAD.encode(&edited))).await).await;
+        let (status, body) =
+            read(post_form(&s, "/", &with_field(&fields, "$bound", &URL_SAFE_NO_PAD.encode(&edited))).await)
+                .await;
         assert_eq!(status, 400, "byte {i}");
         assert!(body.contains("sealed data was modified"), "{body}");
     }
@@ -68,7 +71,15 @@ async fn tampered_state_is_refused_s17() {
     let html = get(&s, "/").await;
     let mut fields = hidden(&html, "signup");
     fields.extend([("email".into(), "a@b.c".into()), ("password".into(), "x".into())]);
-    let (status, _) = read(post_form(&s, "/", &with_field(&fields, "$state", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).await).await;
+    let (status, _) = read(
+        post_form(
+            &s,
+            "/",
+            &with_field(&fields, "$state", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, 400);
     assert!(s.log().is_empty());
 }
@@ -80,10 +91,7 @@ async fn rotation_keeps_old_pages_working_until_the_old_key_goes_b2() {
     let mut fields = hidden(&html, "rename");
     fields.push(("text".into(), "Ann".into()));
 
-    let rotated = start_with(
-        config_with(KeyRing::from_secrets(&[[8; 32], SECRET]).expect("ring")),
-    )
-    .await;
+    let rotated = start_with(config_with(KeyRing::from_secrets(&[[8; 32], SECRET]).expect("ring"))).await;
     assert_eq!(post_form(&rotated, "/", &fields).await.status(), 303);
     assert_eq!(rotated.log(), ["rename:42:Ann"]);
     // New pages use the new key.
@@ -92,7 +100,10 @@ async fn rotation_keeps_old_pages_working_until_the_old_key_goes_b2() {
     let replaced = start_with(config_with(KeyRing::from_secrets(&[[8; 32]]).expect("ring"))).await;
     let (status, body) = read(post_form(&replaced, "/", &fields).await).await;
     assert_eq!(status, 404);
-    assert!(body.contains(r#"<p id="notice">This form was out of date"#), "re-rendered with a notice: {body}");
+    assert!(
+        body.contains(r#"<p id="notice">This form was out of date"#),
+        "re-rendered with a notice: {body}"
+    );
     assert!(replaced.log().is_empty());
 }
 

@@ -50,23 +50,14 @@ pub async fn start_with(config: Config) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("addr");
     let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("server");
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("server");
     });
-    Server {
-        url: format!("http://{addr}"),
-        state,
-        task,
-    }
+    Server { url: format!("http://{addr}"), state, task }
 }
 
 /// A client that, like axum's test client, does not follow redirects.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 pub async fn get(server: &Server, path: &str) -> String {
@@ -78,14 +69,16 @@ pub async fn get(server: &Server, path: &str) -> String {
 /// The hidden inputs (name, value) of the form with `id`, in order, and the
 /// submit button's `$action` if it has one.
 pub fn hidden(html: &str, form_id: &str) -> Vec<(String, String)> {
-    let start = html
-        .find(&format!("id=\"{form_id}\""))
-        .unwrap_or_else(|| panic!("no form {form_id} in page"));
+    let start =
+        html.find(&format!("id=\"{form_id}\"")).unwrap_or_else(|| panic!("no form {form_id} in page"));
     let form_start = html[..start].rfind("<form").expect("form tag");
     let end = form_start + html[form_start..].find("</form>").expect("form end");
     let form = &html[form_start..end];
     let mut out = Vec::new();
-    for tag in form.split('<').filter(|t| t.starts_with("input type=\"hidden\"") || t.starts_with("button type=\"submit\" name=")) {
+    for tag in form
+        .split('<')
+        .filter(|t| t.starts_with("input type=\"hidden\"") || t.starts_with("button type=\"submit\" name="))
+    {
         let attr = |name: &str| {
             let key = format!("{name}=\"");
             tag.find(&key).map(|i| {
@@ -103,11 +96,7 @@ pub fn hidden(html: &str, form_id: &str) -> Vec<(String, String)> {
 /// The `$action` id of form `form_id` on `path`.
 pub async fn action_id(server: &Server, path: &str, form_id: &str) -> String {
     let html = get(server, path).await;
-    hidden(&html, form_id)
-        .into_iter()
-        .find(|(k, _)| k == "$action")
-        .map(|(_, v)| v)
-        .expect("$action")
+    hidden(&html, form_id).into_iter().find(|(k, _)| k == "$action").map(|(_, v)| v).expect("$action")
 }
 
 /// Posts a form as a browser with JavaScript off would: urlencoded, with
@@ -141,7 +130,12 @@ fn is_button_value(html: &str, id: &str) -> bool {
 }
 
 /// Calls action `id` as the runtime does: JSON arguments, `serac-action` header.
-pub async fn call_json(server: &Server, path: &str, id: &str, body: serde_json::Value) -> (u16, serac::Envelope) {
+pub async fn call_json(
+    server: &Server,
+    path: &str,
+    id: &str,
+    body: serde_json::Value,
+) -> (u16, serac::Envelope) {
     let res = client()
         .post(format!("{}{path}", server.url))
         .header("origin", server.origin())

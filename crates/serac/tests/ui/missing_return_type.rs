@@ -1,0 +1,4 @@
+#[serac::action]
+pub async fn like() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[serac::action]
+pub fn increment() -> Result<u32, serac::ActionError> {
+    Ok(1)
+}
+
+fn main() {}

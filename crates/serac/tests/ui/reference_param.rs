@@ -1,0 +1,6 @@
+#[serac::action]
+pub async fn greet(name: &str) -> Result<String, serac::ActionError> {
+    Ok(format!("Hello, {name}"))
+}
+
+fn main() {}

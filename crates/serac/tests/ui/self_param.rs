@@ -1,0 +1,10 @@
+pub struct Todos;
+
+impl Todos {
+    #[serac::action]
+    pub async fn add(&self) -> Result<(), serac::ActionError> {
+        Ok(())
+    }
+}
+
+fn main() {}
