@@ -116,6 +116,19 @@ impl ActionForm<'_> {
         self
     }
 
+    /// Marks the form as showing the action's result, like
+    /// [`ActionForm::state`] with no initial state: without JavaScript the
+    /// answer is the page rendered with the result (`200`) instead of a
+    /// redirect back to it, and the action's [`crate::PrevState`] starts from
+    /// `Default`.
+    ///
+    /// Forms without state or this mark get Post/Redirect/Get: whatever the
+    /// action returns, the browser is sent back to the page (`303`), so a
+    /// refresh never posts again (B16).
+    pub fn shows_result(self) -> Self {
+        self.state(&serde_json::Value::Null)
+    }
+
     /// Any other attribute (`id`, `class`, `data-…`, `aria-…`).
     pub fn attr(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.attrs.push((name.into(), value.into()));

@@ -99,7 +99,7 @@ pub use secret::Secret;
 pub use serac_macros::action;
 
 /// Re-exported so that apps name the same `Cookie` type as the jar.
-pub use cookie::Cookie;
+pub use cookie::{self, Cookie};
 
 /// The names most apps need: `use serac::prelude::*;`.
 pub mod prelude {

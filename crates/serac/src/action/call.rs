@@ -98,7 +98,8 @@ impl Call {
     #[doc(hidden)]
     pub fn prev_state<T: DeserializeOwned + Default>(&mut self) -> Result<PrevState<T>, ActionError> {
         match self.prev_state.take() {
-            None => Ok(PrevState(T::default())),
+            // `null` is what `ActionForm::shows_result` seals: no state yet.
+            None | Some(Value::Null) => Ok(PrevState(T::default())),
             Some(v) => serde_json::from_value(v).map(PrevState).map_err(|e| {
                 ActionError::bad_request(format!("The form's previous state does not match this action: {e}"))
             }),

@@ -6,9 +6,11 @@
 //! one round trip is enough (S8).
 //!
 //! Native forms get Post/Redirect/Get (B16): `303` back to the page when the
-//! action returns no state, `303` to the target of a redirect, and otherwise
-//! the page rendered again with the action's state (`200`), its field errors
-//! and the submitted values (`422`), or its error (the error's status).
+//! action succeeds and the form keeps no state (it has no `$state` field:
+//! whatever the action returned is for JavaScript callers), `303` to the
+//! target of a redirect, and otherwise the page rendered again with the
+//! action's state (`200`), its field errors and the submitted values (`422`),
+//! or its error (the error's status).
 //!
 //! Rendering again is an in-process `GET` of the page's URI through the
 //! wrapped router, with the cookies as the action left them: never an HTTP
@@ -32,6 +34,7 @@ use super::invoke::Finished;
 use crate::config::Mode;
 use crate::cookies::Cookies;
 use crate::cx::{Cx, Invalidated};
+use crate::html::fields;
 use crate::outcome::{ActionError, FieldErrors, Rejection};
 use crate::payload::Payload;
 use crate::render::{ErrorView, Page, Shared, Submission, error_page};
@@ -308,7 +311,9 @@ where
 
     let mut response = match (&result, redirect) {
         (_, Some(location)) => see_other(&location),
-        (Ok(Value::Null), None) => see_other(&page_uri(&ex.parts)),
+        (Ok(value), None) if value.is_null() || ex.payload.last(fields::STATE).is_none() => {
+            see_other(&page_uri(&ex.parts))
+        }
         _ => {
             let message = submission.error.as_ref().map(|e| e.message.clone());
             let submission = Arc::new(submission);

@@ -13,6 +13,17 @@ async fn form_post_runs_the_action_and_redirects_back_b16() {
 }
 
 #[tokio::test]
+async fn a_result_without_form_state_still_redirects_back_b16() {
+    // `increment` returns the new count, but its form keeps no state: the
+    // result is for JavaScript callers, the browser gets Post/Redirect/Get.
+    let s = start().await;
+    let res = submit(&s, "/", "f-increment", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/");
+    assert_eq!(s.log(), ["increment"]);
+}
+
+#[tokio::test]
 async fn form_post_keeps_the_query_in_the_redirect_b16() {
     let s = start().await;
     let html = get(&s, "/").await;

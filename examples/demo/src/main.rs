@@ -1,0 +1,38 @@
+//! `cargo run --release -p serac-demo`: the demo on http://127.0.0.1:3000.
+//!
+//! Environment: `SERAC_ADDR` (listen address), `DATABASE_URL` (default: a
+//! SQLite file in the working directory), `SERAC_SECRET` (see the README; a
+//! random one is made when unset), `RUST_LOG`.
+
+use std::net::SocketAddr;
+
+use axum::ServiceExt as _;
+use serac::Config;
+use serac_demo::{DEFAULT_DATABASE_URL, Db, app};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+
+    let addr: SocketAddr = match std::env::var("SERAC_ADDR") {
+        Ok(addr) => addr.parse().map_err(|e| format!("SERAC_ADDR {addr:?} is not an address: {e}"))?,
+        Err(_) => SocketAddr::from(([127, 0, 0, 1], 3000)),
+    };
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_string());
+    let db = Db::open(&url).await?;
+    let config = Config::from_env()?;
+
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("Serac demo on http://{addr} (data in {url})");
+    axum::serve(listener, app(db, config).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! The demo's pages over real HTTP with JavaScript off: what a browser with
+//! scripts disabled sends, checked by what the next page shows.
+
+#![allow(unreachable_pub)]
+
+use std::net::SocketAddr;
+
+use axum::ServiceExt as _;
+use serac::{Config, KeyRing, Mode};
+use serac_demo::{Db, app};
+
+struct Demo {
+    url: String,
+    db: Db,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start() -> Demo {
+    let db = Db::in_memory().await.expect("database");
+    let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Development);
+    let service = app(db.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    Demo { url, db, task }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+async fn get(demo: &Demo, path: &str, cookie: Option<&str>) -> String {
+    let mut req = client().get(format!("{}{path}", demo.url));
+    if let Some(cookie) = cookie {
+        req = req.header("cookie", cookie);
+    }
+    let res = req.send().await.expect("GET");
+    assert_eq!(res.status(), 200, "GET {path}");
+    res.text().await.expect("body")
+}
+
+/// The hidden fields of form `id` in `html`, as a browser would send them.
+fn hidden(html: &str, id: &str) -> Vec<(String, String)> {
+    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no form {id}"));
+    let start = html[..at].rfind("<form").expect("form");
+    let end = start + html[start..].find("</form>").expect("end");
+    html[start..end]
+        .split('<')
+        .filter(|t| t.starts_with("input type=\"hidden\""))
+        .filter_map(|t| {
+            let attr = |n: &str| {
+                let k = format!("{n}=\"");
+                t.find(&k).map(|i| {
+                    let r = &t[i + k.len()..];
+                    r[..r.find('"').expect("quote")].to_string()
+                })
+            };
+            Some((attr("name")?, attr("value")?))
+        })
+        .collect()
+}
+
+async fn submit(demo: &Demo, path: &str, form: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let page = get(demo, path, None).await;
+    let mut body = hidden(&page, form);
+    body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    client()
+        .post(format!("{}{path}", demo.url))
+        .header("origin", &demo.url)
+        .form(&body)
+        .send()
+        .await
+        .expect("POST")
+}
+
+#[tokio::test]
+async fn home_links_every_example() {
+    let demo = start().await;
+    let html = get(&demo, "/", None).await;
+    for (path, _, _) in serac_demo::layout::EXAMPLES {
+        assert!(html.contains(&format!("href=\"{path}\"")), "{path} missing");
+        get(&demo, path, None).await;
+    }
+}
+
+#[tokio::test]
+async fn like_adds_one_and_redirects_back_s20() {
+    let demo = start().await;
+    assert!(get(&demo, "/likes", None).await.contains("Total Likes: 0"));
+    let res = submit(&demo, "/likes", "like-form", &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/likes");
+    assert!(get(&demo, "/likes", None).await.contains("Total Likes: 1"));
+    assert_eq!(demo.db.counter("likes").await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn an_empty_entry_is_refused_next_to_the_field_and_not_stored_s16() {
+    let demo = start().await;
+    let res = submit(&demo, "/entry", "entry-form", &[("body", "   ")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("Write something before saving."), "{html}");
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM entries").fetch_one(demo.db.pool()).await.expect("count");
+    assert_eq!(count, 0);
+
+    let res = submit(&demo, "/entry", "entry-form", &[("body", "A <b>bold</b> day")]).await;
+    assert_eq!(res.status(), 303);
+    let html = get(&demo, "/entry", None).await;
+    assert!(html.contains("A &lt;b&gt;bold&lt;/b&gt; day"), "entry shown escaped: {html}");
+}
+
+#[tokio::test]
+async fn a_cookie_is_set_shown_and_deleted_s25() {
+    let demo = start().await;
+    let res = submit(&demo, "/cookies", "set-name", &[("name", "Ada")]).await;
+    assert_eq!(res.status(), 303);
+    let set = res.headers()["set-cookie"].to_str().expect("ascii").to_string();
+    assert!(set.starts_with("name=Ada;") && set.contains("HttpOnly"), "{set}");
+    let html = get(&demo, "/cookies", Some("name=Ada")).await;
+    assert!(html.contains("<strong id=\"name\">Ada</strong>"), "{html}");
+
+    let page = get(&demo, "/cookies", Some("name=Ada")).await;
+    let res = client()
+        .post(format!("{}/cookies", demo.url))
+        .header("origin", &demo.url)
+        .header("cookie", "name=Ada")
+        .form(&hidden(&page, "delete-name"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 303);
+    let set = res.headers()["set-cookie"].to_str().expect("ascii").to_string();
+    assert!(set.starts_with("name=;") && set.contains("Max-Age=0"), "{set}");
+}
+
+#[tokio::test]
+async fn an_empty_name_sets_no_cookie() {
+    let demo = start().await;
+    let res = submit(&demo, "/cookies", "set-name", &[("name", "")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.headers().get("set-cookie").is_none());
+    assert!(res.text().await.expect("body").contains("Type a name first."));
+}
