@@ -72,6 +72,7 @@
 
 pub mod action;
 mod auth;
+pub mod client;
 mod config;
 mod cookies;
 mod cx;
@@ -90,7 +91,10 @@ pub use config::{Config, DEFAULT_BODY_LIMIT, Mode, RouteConfig};
 pub use cookies::Cookies;
 pub use cx::{Cx, CxBuilder, Invalidated, Invalidation, InvalidationHook};
 pub use html::{ActionButton, ActionForm};
-pub use layer::{ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, ResponseFuture};
+pub use layer::{
+    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEEP_FOR,
+    ResponseFuture,
+};
 pub use outcome::{ActionError, FieldErrors, Redirect, Rejection, redirect};
 pub use payload::{MAX_FIELDS, UploadedFile};
 pub use render::{ErrorView, Page, Submission};

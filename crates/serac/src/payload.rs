@@ -95,8 +95,6 @@ pub(crate) struct Payload {
     /// `$bound` / `$state` of a JSON call given in an object body.
     pub(crate) json_bound: Option<String>,
     pub(crate) json_state: Option<String>,
-    /// Whether the body was JSON (a programmatic call, not a form).
-    pub(crate) is_json: bool,
 }
 
 impl Payload {
@@ -262,7 +260,7 @@ async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejec
 
 fn decode_json(bytes: &[u8]) -> Result<Payload, Rejection> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Payload { is_json: true, ..Payload::default() });
+        return Ok(Payload::default());
     }
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| Rejection::BadPayload(format!("the JSON body is invalid: {e}")))?;
@@ -274,7 +272,7 @@ fn decode_json(bytes: &[u8]) -> Result<Payload, Rejection> {
         )
     };
     match value {
-        Value::Array(args) => Ok(Payload { args, is_json: true, ..Payload::default() }),
+        Value::Array(args) => Ok(Payload { args, ..Payload::default() }),
         Value::Object(mut map) => {
             let args = match map.remove("args") {
                 Some(Value::Array(args)) => args,
@@ -290,7 +288,6 @@ fn decode_json(bytes: &[u8]) -> Result<Payload, Rejection> {
                 args,
                 json_bound: text(map.remove("$bound"))?,
                 json_state: text(map.remove("$state"))?,
-                is_json: true,
                 ..Payload::default()
             })
         }

@@ -37,6 +37,10 @@ pub(crate) struct Shared {
     pub(crate) on_invalidate: Option<InvalidationHook>,
     /// The largest body limit of any action, used before the id is known.
     pub(crate) max_action_limit: usize,
+    /// Idempotency keys seen recently (B4).
+    pub(crate) idempotency: crate::layer::Keys,
+    /// The module of actions exposed to client code (S3), when any are.
+    pub(crate) actions_module: Option<crate::client::Asset>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -203,6 +207,12 @@ impl Page {
 
     pub(crate) fn keys(&self) -> &crate::seal::KeyRing {
         &self.shared.config.keys
+    }
+
+    /// The URL of the ES module of exposed actions (see
+    /// [`crate::ActionLayer::expose`]), for `import { name } from "…"`.
+    pub fn actions_module_url(&self) -> Option<&str> {
+        self.shared.actions_module.as_ref().map(|a| a.path.as_str())
     }
 }
 

@@ -30,7 +30,15 @@ impl ActionLayer {
         let registry = Registry::collect(&config.keys);
         let max_action_limit = registry.max_body_limit();
         Self {
-            shared: Arc::new(Shared { config, registry, state: None, on_invalidate: None, max_action_limit }),
+            shared: Arc::new(Shared {
+                config,
+                registry,
+                state: None,
+                on_invalidate: None,
+                max_action_limit,
+                idempotency: Default::default(),
+                actions_module: None,
+            }),
         }
     }
 
@@ -60,6 +68,34 @@ impl ActionLayer {
     pub fn on_invalidate(mut self, hook: impl Fn(&Invalidation<'_>) + Send + Sync + 'static) -> Self {
         let hook: InvalidationHook = Arc::new(hook);
         self.shared_mut().on_invalidate = Some(hook);
+        self
+    }
+
+    /// Exposes actions to hand-written client code (S3) as named exports of an
+    /// ES module served by the layer; its URL is
+    /// [`crate::Page::actions_module_url`]. Each export is the function's Rust
+    /// name:
+    ///
+    /// ```js
+    /// import { add } from "/_serac/actions.1f2e….mjs";
+    /// const sum = await add(1, 2); // or throws serac.SeracError
+    /// ```
+    ///
+    /// Only exposed actions are listed; every action stays callable by id.
+    ///
+    /// # Panics
+    /// When two exposed actions have the same name, or on a cloned layer.
+    pub fn expose(mut self, actions: impl IntoIterator<Item = crate::ActionRef>) -> Self {
+        let mut named: Vec<(String, crate::ActionRef)> = Vec::new();
+        for action in actions {
+            let name = action.path().rsplit("::").next().unwrap_or(action.path()).to_string();
+            if let Some((_, other)) = named.iter().find(|(n, _)| *n == name) {
+                panic!("serac: two exposed actions are named `{name}`: {} and {}", other.path(), action.path());
+            }
+            named.push((name, action));
+        }
+        let shared = self.shared_mut();
+        shared.actions_module = Some(crate::client::actions_module(&named, &shared.config.keys));
         self
     }
 

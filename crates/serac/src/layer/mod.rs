@@ -7,6 +7,7 @@
 //! isolation); `respond.rs` turns the outcome into a JSON envelope or a page.
 
 mod future;
+mod idempotency;
 mod invoke;
 #[allow(clippy::module_inception)]
 mod layer;
@@ -14,9 +15,11 @@ mod respond;
 mod service;
 
 pub use future::ResponseFuture;
+pub use idempotency::{IDEMPOTENCY_HEADER, KEEP_FOR as IDEMPOTENCY_KEEP_FOR};
 pub use layer::ActionLayer;
 pub use respond::{Envelope, EnvelopeError};
 pub use service::ActionService;
+pub(crate) use idempotency::Keys;
 
 /// The header a JavaScript call carries, with the action id as value.
 pub const ACTION_HEADER: &str = "serac-action";

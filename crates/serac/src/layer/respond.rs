@@ -261,10 +261,11 @@ where
 
     if ex.js {
         let is_validation = matches!(result, Err(ActionError::Validation(_)));
+        let stateful = ex.payload.last(fields::STATE).is_some() || ex.payload.json_state.is_some();
         let changed = !invalidated.is_empty()
             || cookies.changed()
             || redirect.is_some()
-            || (!value.is_null() && !ex.payload.is_json)
+            || (!value.is_null() && stateful)
             || is_validation;
         let target = match &redirect {
             Some(location) => local_target(location),
@@ -273,7 +274,11 @@ where
         let (html, url) = match target.filter(|_| changed) {
             Some(target) => {
                 let url = target.to_string();
-                let submission = redirect.is_none().then(|| Arc::new(submission));
+                // The same page a browser without JavaScript ends on: after a
+                // success without form state that is the page as a GET shows
+                // it (Post/Redirect/Get), not the submitted values.
+                let keep = redirect.is_none() && (result.is_err() || stateful);
+                let submission = keep.then(|| Arc::new(submission));
                 let page = render_page(inner, shared.clone(), &ex.parts, cookies, submission, target).await;
                 if page.status().is_success() {
                     let bytes = page.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();

@@ -22,9 +22,11 @@ use tower::{Service, ServiceExt as _};
 
 use super::ACTION_HEADER;
 use super::future::ResponseFuture;
+use super::idempotency::{Begin, IDEMPOTENCY_HEADER, MAX_KEY_LEN};
 use super::invoke;
 use super::respond::{self, Exchange};
 use crate::action::Call;
+use crate::client;
 use crate::cx::Cx;
 use crate::guard;
 use crate::html::fields;
@@ -101,6 +103,17 @@ where
     let req = if js {
         req
     } else if method == Method::GET || method == Method::HEAD {
+        let path = req.uri().path();
+        if path.starts_with(client::PREFIX) {
+            let runtime = client::runtime();
+            if path == runtime.path {
+                return runtime.respond(req.headers());
+            }
+            if let Some(module) = shared.actions_module.as_ref().filter(|m| m.path == path) {
+                return module.respond(req.headers());
+            }
+            return client::not_found();
+        }
         if query_names_action(&req) {
             return respond::reject(
                 &shared,
@@ -156,7 +169,8 @@ where
 {
     let js = header_id.is_some();
     let (parts, body) = req.into_parts();
-    let reject = |r: Rejection| respond::reject(&shared, js, r);
+    let shared_keys = shared.clone();
+    let reject = |r: Rejection| respond::reject(&shared_keys, js, r);
 
     if let Err(r) = guard::check_origin(&parts, &shared.config) {
         return reject(r);
@@ -268,6 +282,36 @@ where
     };
     let max_duration = def.max_duration.or(route.and_then(|r| r.max_duration)).or(config.max_duration);
 
-    let finished = invoke::run(def, call, max_duration).await;
-    respond::respond(inner, shared.clone(), Exchange { parts, cx, payload, id, js }, finished).await
+    // B4: a repeated idempotency key gets the first answer, not a second run.
+    let key = match parts.headers.get(IDEMPOTENCY_HEADER).filter(|_| js) {
+        None => None,
+        Some(v) => match v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN) {
+            Some(k) => Some(format!("{id}:{k}")),
+            None => {
+                return reject(Rejection::BadPayload(format!(
+                    "the {IDEMPOTENCY_HEADER} header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
+                )));
+            }
+        },
+    };
+    let run = async move {
+        let finished = invoke::run(def, call, max_duration).await;
+        respond::respond(inner, shared.clone(), Exchange { parts, cx, payload, id, js }, finished).await
+    };
+    let Some(key) = key else { return run.await };
+    let keys = &shared_keys.idempotency;
+    loop {
+        match keys.begin(key.clone()) {
+            Begin::Replay(stored) => return stored.response(),
+            Begin::Wait(mut rx) => {
+                if let Ok(stored) = rx.wait_for(Option::is_some).await {
+                    if let Some(stored) = stored.clone() {
+                        return stored.response();
+                    }
+                }
+                // The first run was cancelled: try to run it ourselves.
+            }
+            Begin::Run(running) => return running.finish(run.await).await,
+        }
+    }
 }

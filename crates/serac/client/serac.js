@@ -1,0 +1,392 @@
+// serac.js: the browser runtime of Serac server actions.
+//
+// Pages work without this file: every action form is a plain <form method="post">.
+// With it, forms marked data-serac-form are sent with fetch and the page is
+// updated in place from the server's JSON envelope (docs/protocol.md). Every
+// behaviour is declared by HTML attributes, listed in docs/attributes.md.
+// One file, no build step, no dependencies.
+(function () {
+  "use strict";
+  if (window.serac) return;
+
+  var HEADER = "serac-action";
+  var KEY_HEADER = "serac-idempotency-key";
+  var RELOADED = "serac-reloaded";
+  var q = function (root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
+
+  // ---- errors -------------------------------------------------------------
+
+  // What a failed action throws to client code: the envelope's error.
+  function SeracError(e) {
+    this.name = "SeracError";
+    this.kind = e.kind;
+    this.status = e.status;
+    this.message = e.message;
+    this.fields = e.fields || null;
+    this.digest = e.digest || null;
+  }
+  SeracError.prototype = Object.create(Error.prototype);
+
+  // ---- morphing -----------------------------------------------------------
+
+  // Updates `from` in place to look like `to`, keeping the nodes that match, so
+  // focus, caret, scroll positions and what the user is typing survive.
+  function morph(from, to) {
+    if (from.nodeType !== 1) {
+      if (from.nodeValue !== to.nodeValue) from.nodeValue = to.nodeValue;
+      return;
+    }
+    if (from.hasAttribute("data-serac-preserve")) return;
+    var i, a;
+    for (i = from.attributes.length - 1; i >= 0; i--) {
+      a = from.attributes[i].name;
+      if (!to.hasAttribute(a)) from.removeAttribute(a);
+    }
+    for (i = 0; i < to.attributes.length; i++) {
+      a = to.attributes[i];
+      if (from.getAttribute(a.name) !== a.value) from.setAttribute(a.name, a.value);
+    }
+    var tag = from.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") {
+      syncValue(from, to);
+      if (tag !== "SELECT") return;
+    }
+    if (tag === "TEMPLATE") { from.innerHTML = to.innerHTML; return; }
+    morphChildren(from, to);
+  }
+
+  // A field keeps what the user typed (its value differs from its default)
+  // unless the server's new default says otherwise for an untouched field.
+  function syncValue(from, to) {
+    var t = from.type;
+    if (t === "checkbox" || t === "radio") {
+      if (from.checked === from.defaultChecked) from.checked = to.hasAttribute("checked");
+      from.defaultChecked = to.hasAttribute("checked");
+      return;
+    }
+    if (t === "file" || from.tagName === "SELECT") return;
+    var dirty = from.value !== from.defaultValue;
+    var next = from.tagName === "TEXTAREA" ? to.textContent : to.getAttribute("value") || "";
+    from.defaultValue = next;
+    if (!dirty) from.value = next;
+  }
+
+  function same(a, b) {
+    return a.nodeType === b.nodeType && a.nodeName === b.nodeName && (a.nodeType !== 1 || a.id === b.id);
+  }
+
+  function morphChildren(parent, next) {
+    var cur = parent.firstChild;
+    var kids = Array.prototype.slice.call(next.childNodes);
+    for (var i = 0; i < kids.length; i++) {
+      var n = kids[i], match = null;
+      if (n.nodeType === 1 && n.id) {
+        match = document.getElementById(n.id);
+        if (match && (match.parentNode !== parent || match.nodeName !== n.nodeName)) match = null;
+      } else if (cur && same(cur, n)) {
+        match = cur;
+      }
+      if (match) {
+        if (match === cur) cur = cur.nextSibling;
+        else parent.insertBefore(match, cur);
+        morph(match, n);
+      } else {
+        parent.insertBefore(document.importNode(n, true), cur);
+      }
+    }
+    while (cur) {
+      var gone = cur;
+      cur = cur.nextSibling;
+      if (!(gone.nodeType === 1 && gone.tagName === "SCRIPT")) parent.removeChild(gone);
+    }
+  }
+
+  // ---- page cache for back/forward (B15) ------------------------------------
+
+  // Pages left through a runtime navigation, by URL, with the tags they declare
+  // in <meta name="serac-tags">; an envelope's `invalidated` drops exactly
+  // the entries it names.
+  var pages = new Map();
+
+  function snapshot() {
+    var meta = document.querySelector('meta[name="serac-tags"]');
+    pages.set(here(), {
+      html: document.documentElement.outerHTML,
+      tags: meta ? meta.content.split(/[\s,]+/).filter(Boolean) : [],
+    });
+  }
+
+  function invalidate(inv) {
+    if (!inv) return;
+    pages.forEach(function (page, url) {
+      var path = url.split("?")[0];
+      var stale = (inv.paths || []).indexOf(path) >= 0 ||
+        (inv.layouts || []).some(function (p) { return path === p || path.indexOf(p.replace(/\/$/, "") + "/") === 0; }) ||
+        (inv.tags || []).some(function (t) { return page.tags.indexOf(t) >= 0; });
+      if (stale) pages.delete(url);
+    });
+  }
+
+  function here() { return location.pathname + location.search; }
+
+  // Puts a whole new page in place of the current one; `fresh` when it is
+  // another page, whose on-load actions must run.
+  function show(html, fresh) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    if (doc.title !== document.title) document.title = doc.title;
+    var meta = document.querySelector('meta[name="serac-tags"]'), nmeta = doc.querySelector('meta[name="serac-tags"]');
+    if (meta && nmeta) meta.content = nmeta.content;
+    morph(document.body, doc.body);
+    if (fresh) q(document, "form").forEach(function (f) { f.__seracLoaded = false; });
+    boot(document.body);
+  }
+
+  function navigate(url, html) {
+    snapshot();
+    history.pushState({ serac: true }, "", url);
+    show(html, true);
+    window.scrollTo(0, 0);
+  }
+
+  window.addEventListener("popstate", function () {
+    var url = here(), page = pages.get(url);
+    if (page) return show(page.html, true);
+    fetch(url, { headers: { accept: "text/html" } }).then(function (r) { return r.text(); })
+      .then(function (html) { show(html, true); })
+      .catch(function () { location.reload(); });
+  });
+
+  // ---- sending --------------------------------------------------------------
+
+  function key() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+
+  // POSTs `body` for action `id`; resolves to [status, envelope]. A network
+  // failure is retried once with the same idempotency key, so the server runs
+  // the action at most once (B4). `progress` gets upload fractions (B5).
+  function send(id, body, json, progress) {
+    var headers = {};
+    headers[HEADER] = id;
+    headers[KEY_HEADER] = key();
+    if (json) headers["content-type"] = "application/json";
+    var attempt = function (retry) {
+      var p = progress ? xhr(headers, body, progress) : fetch(here(), {
+        method: "POST", headers: headers, body: body, credentials: "same-origin",
+      }).then(function (r) {
+        return r.json().then(function (env) { return [r.status, env]; });
+      });
+      return p.catch(function (e) {
+        if (retry && e instanceof TypeError) return attempt(false);
+        throw e;
+      });
+    };
+    return attempt(true);
+  }
+
+  function xhr(headers, body, progress) {
+    return new Promise(function (resolve, reject) {
+      var x = new XMLHttpRequest();
+      x.open("POST", here());
+      for (var h in headers) x.setRequestHeader(h, headers[h]);
+      x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
+      x.onload = function () {
+        try { resolve([x.status, JSON.parse(x.responseText)]); } catch (e) { reject(new TypeError("bad answer")); }
+      };
+      x.onerror = function () { reject(new TypeError("network error")); };
+      x.send(body);
+    });
+  }
+
+  // Applies an envelope to the page: a redirect navigates, new HTML is
+  // morphed in, a stale id reloads once (B3). Returns true when handled.
+  function apply(env) {
+    invalidate(env.invalidated);
+    var err = env.error;
+    if (err && err.kind === "unknown_action") {
+      var last = Number(sessionStorage.getItem(RELOADED) || 0);
+      if (Date.now() - last > 10000) {
+        sessionStorage.setItem(RELOADED, String(Date.now()));
+        location.reload();
+        return true;
+      }
+    }
+    if (env.redirect && env.html) { navigate(env.url, env.html); return true; }
+    if (env.redirect) { location.assign(env.redirect); return true; }
+    if (env.html) {
+      if (env.url && env.url !== here()) history.replaceState(history.state, "", env.url);
+      show(env.html);
+    }
+    return false;
+  }
+
+  // ---- forms ----------------------------------------------------------------
+
+  var chains = new WeakMap(); // form -> promise of its last submission (B1)
+  var inflight = new WeakMap(); // form -> serialized data being sent
+
+  function boundary(form) {
+    return form.closest("[data-serac-error-boundary]") || form.querySelector("[data-serac-error-boundary]") ||
+      document.querySelector("[data-serac-error-boundary]");
+  }
+
+  function showError(form, err) {
+    var box = boundary(form);
+    if (!box) return;
+    var p = document.createElement("p");
+    p.textContent = err.message;
+    box.replaceChildren(p);
+    if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "-1");
+    if (!box.hasAttribute("aria-live")) box.setAttribute("aria-live", "assertive");
+    box.focus();
+  }
+
+  // The pending state (S17, S18): aria-busy and data-pending on the form,
+  // marked controls disabled, marked elements shown or hidden.
+  function pending(form, on) {
+    if (on) { form.setAttribute("aria-busy", "true"); form.setAttribute("data-pending", ""); }
+    else { form.removeAttribute("aria-busy"); form.removeAttribute("data-pending"); }
+    var els = q(form, "[data-serac-disable],[data-serac-show-pending],[data-serac-hide-pending]");
+    if (form.id) els = els.concat(q(document, '[form="' + form.id + '"][data-serac-disable]'));
+    els.forEach(function (el) {
+      if (el.hasAttribute("data-serac-disable")) el.disabled = on;
+      if (el.hasAttribute("data-serac-show-pending")) el.hidden = !on;
+      if (el.hasAttribute("data-serac-hide-pending")) el.hidden = on;
+    });
+  }
+
+  // Inserts the form's optimistic template filled with the submitted fields.
+  function optimistic(form, data) {
+    var t = document.getElementById(form.getAttribute("data-serac-optimistic") || "");
+    var into = t && document.querySelector(t.getAttribute("data-serac-into") || "");
+    if (!into) return [];
+    var frag = t.content.cloneNode(true);
+    q(frag, "[data-serac-field]").forEach(function (el) {
+      el.textContent = data.get(el.getAttribute("data-serac-field")) || ""; // textContent: never HTML
+    });
+    var nodes = Array.prototype.filter.call(frag.childNodes, function (n) { return n.nodeType === 1; });
+    nodes.forEach(function (n) { n.setAttribute("data-serac-optimistic-item", ""); });
+    if (t.getAttribute("data-serac-position") === "prepend") into.insertBefore(frag, into.firstChild);
+    else into.appendChild(frag);
+    return nodes;
+  }
+
+  function serialize(data) {
+    var parts = [];
+    data.forEach(function (v, k) { parts.push(k + "=" + (typeof v === "string" ? v : v.name + ":" + v.size)); });
+    return parts.join("&");
+  }
+
+  function submit(form, submitter) {
+    var data = new FormData(form, submitter || undefined);
+    var action = submitter && submitter.name === "$action" ? submitter.value : data.get("$action");
+    if (!action) return Promise.resolve();
+    var sig = serialize(data);
+    if (inflight.get(form) === sig) return chains.get(form); // a repeat click: nothing new to send
+    inflight.set(form, sig);
+    var multipart = (form.getAttribute("enctype") || "").indexOf("multipart") === 0;
+    var body = multipart ? data : new URLSearchParams(data);
+    var bar = form.querySelector("progress[data-serac-progress]");
+    var run = function () {
+      pending(form, true);
+      var guesses = optimistic(form, data);
+      if (bar) bar.value = 0;
+      var progress = bar && multipart ? function (f) { bar.max = 1; bar.value = f; } : null;
+      return send(action, body, false, progress).then(function (res) {
+        var env = res[1];
+        guesses.forEach(function (n) { n.remove(); });
+        pending(form, false);
+        if (apply(env)) return;
+        var err = env.error;
+        if (err && err.kind !== "validation") return showError(form, err);
+        if (!err) {
+          if (!env.html) { var box = boundary(form); if (box) box.replaceChildren(); }
+          if (form.isConnected && form.hasAttribute("data-serac-reset")) form.reset();
+        }
+        form.dispatchEvent(new CustomEvent("serac:done", { bubbles: true, detail: env }));
+      }, function () {
+        guesses.forEach(function (n) { n.remove(); });
+        pending(form, false);
+        showError(form, { message: "The server could not be reached. Check your connection and try again." });
+      }).then(function () { if (inflight.get(form) === sig) inflight.delete(form); });
+    };
+    var next = (chains.get(form) || Promise.resolve()).then(run, run);
+    chains.set(form, next);
+    return next;
+  }
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.hasAttribute("data-serac-form")) return;
+    e.preventDefault();
+    submit(form, e.submitter);
+  });
+
+  document.addEventListener("keydown", function (e) {
+    var el = e.target;
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || !el.form) return;
+    if (el.getAttribute("data-serac-submit-on") !== "mod+enter") return;
+    e.preventDefault();
+    el.form.requestSubmit();
+  });
+
+  // ---- actions on events (S20, S21) -------------------------------------------
+
+  var timers = new WeakMap();
+  function trigger(form) {
+    var ms = Number(form.getAttribute("data-serac-debounce") || 0);
+    clearTimeout(timers.get(form));
+    if (!ms) return form.requestSubmit();
+    timers.set(form, setTimeout(function () { form.requestSubmit(); }, ms));
+  }
+
+  ["input", "change", "click"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var el = e.target.closest ? e.target.closest('[data-serac-on~="' + type + '"]') : null;
+      if (!el) return;
+      var form = el.tagName === "FORM" ? el : el.form || el.closest("form");
+      if (form && form.hasAttribute("data-serac-form")) trigger(form);
+    });
+  });
+
+  // Runs the page's on-load actions once per page shown.
+  function boot(root) {
+    q(root, 'form[data-serac-on~="load"]').forEach(function (form) {
+      if (form.__seracLoaded) return;
+      form.__seracLoaded = true;
+      form.requestSubmit();
+    });
+  }
+
+  // ---- public API (S3) ----------------------------------------------------------
+
+  window.serac = {
+    // Calls action `id` with JSON arguments; resolves to its result, or
+    // rejects with a SeracError. A changed page is applied as for forms.
+    call: function (id) {
+      var args = Array.prototype.slice.call(arguments, 1);
+      return send(id, JSON.stringify(args), true).then(function (res) {
+        var env = res[1];
+        if (env.error && env.error.kind === "unknown_action") apply(env);
+        else if (!env.error || env.html) apply(env);
+        if (env.error) throw new SeracError(env.error);
+        return env.result;
+      });
+    },
+    submit: submit,
+    morph: morph,
+    SeracError: SeracError,
+  };
+
+  function start() {
+    boot(document.body);
+    var early = window.__seracQueue || [];
+    window.__seracQueue = null;
+    early.forEach(function (s) { submit(s[0], s[1]); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

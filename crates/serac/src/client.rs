@@ -1,0 +1,169 @@
+//! Serving the browser runtime (`client/serac.js`) and the module of
+//! exposed actions.
+//!
+//! The runtime is served at a URL that contains a hash of its content, with a
+//! one-year immutable cache lifetime: a new version gets a new URL, so
+//! browsers never run a stale copy. Whole-line comments and indentation are
+//! dropped when serving (the file in the repository stays the readable one),
+//! and a gzip copy is made once, at first use.
+
+use std::io::Write as _;
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, VARY};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use maud::{Markup, PreEscaped, html};
+use sha2::{Digest as _, Sha256};
+
+use crate::action::ActionRef;
+use crate::seal::KeyRing;
+
+/// Where the layer serves its own files.
+pub const PREFIX: &str = "/_serac/";
+
+/// The runtime as it is in the repository.
+pub const RUNTIME_SOURCE: &str = include_str!("../client/serac.js");
+
+/// Catches submits made before the runtime has loaded, for it to replay
+/// (S6). Inline, so it runs before the first paint.
+const QUEUE_SNIPPET: &str = "window.__seracQueue=[];document.addEventListener(\"submit\",function(e){\
+var f=e.target;if(window.__seracQueue&&f.hasAttribute(\"data-serac-form\")){e.preventDefault();\
+f.setAttribute(\"aria-busy\",\"true\");window.__seracQueue.push([f,e.submitter])}});";
+
+/// A file served by the layer: its bytes, their gzip, and its URL.
+#[derive(Debug)]
+pub(crate) struct Asset {
+    pub(crate) path: String,
+    content_type: &'static str,
+    plain: Bytes,
+    gzip: Bytes,
+    etag: String,
+}
+
+impl Asset {
+    fn new(name: &str, ext: &str, content_type: &'static str, text: String) -> Self {
+        let hash = hex(&Sha256::digest(text.as_bytes())[..8]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(text.as_bytes()).expect("writing to memory cannot fail");
+        let gzip = Bytes::from(gz.finish().expect("writing to memory cannot fail"));
+        Self {
+            path: format!("{PREFIX}{name}.{hash}.{ext}"),
+            content_type,
+            plain: Bytes::from(text),
+            gzip,
+            etag: format!("\"{hash}\""),
+        }
+    }
+
+    /// The bytes a browser downloads when it accepts gzip.
+    pub(crate) fn gzip_len(&self) -> usize {
+        self.gzip.len()
+    }
+
+    pub(crate) fn respond(&self, headers: &HeaderMap) -> Response {
+        let gzip = headers
+            .get(ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+        let body = if gzip { self.gzip.clone() } else { self.plain.clone() };
+        let mut response = Body::from(body).into_response();
+        let h = response.headers_mut();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+        h.insert(VARY, HeaderValue::from_static("accept-encoding"));
+        if let Ok(etag) = HeaderValue::from_str(&self.etag) {
+            h.insert(ETAG, etag);
+        }
+        if gzip {
+            h.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        response
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The runtime without whole-line comments and indentation.
+pub fn strip_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for line in source.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//")) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+pub(crate) fn runtime() -> &'static Asset {
+    static RUNTIME: OnceLock<Asset> = OnceLock::new();
+    RUNTIME.get_or_init(|| Asset::new("serac", "js", "text/javascript; charset=utf-8", strip_comments(RUNTIME_SOURCE)))
+}
+
+/// The URL the runtime is served at (it changes with its content).
+pub fn runtime_url() -> &'static str {
+    &runtime().path
+}
+
+/// The size in bytes of the runtime as browsers download it (gzip).
+pub fn runtime_gzip_len() -> usize {
+    runtime().gzip_len()
+}
+
+/// What a page puts in its `<head>` to load the runtime: the queue for early
+/// submits and the deferred script.
+pub fn runtime_tags() -> Markup {
+    html! {
+        script { (PreEscaped(QUEUE_SNIPPET)) }
+        script src=(runtime_url()) defer {}
+    }
+}
+
+/// The ES module of actions exposed to client code (S3): one named export per
+/// action, calling it through `serac.call`.
+pub(crate) fn actions_module(exposed: &[(String, ActionRef)], keys: &KeyRing) -> Asset {
+    let mut text = String::from(
+        "// Actions exposed by the server. Each returns a promise of the result,\n\
+         // or rejects with serac.SeracError.\n\
+         const call = (id) => (...args) => window.serac.call(id, ...args);\n",
+    );
+    for (name, action) in exposed {
+        text.push_str(&format!("export const {name} = call(\"{}\");\n", keys.action_id(action.path())));
+    }
+    Asset::new("actions", "mjs", "text/javascript; charset=utf-8", text)
+}
+
+/// The answer for a path under [`PREFIX`] that names nothing.
+pub(crate) fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "No such Serac file. Its URL changes with its content: reload the page.")
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripping_keeps_code_and_drops_comment_lines() {
+        let out = strip_comments("// a comment\n  var x = 1; // kept\n\n    // another\n  f();\n");
+        assert_eq!(out, "var x = 1; // kept\nf();\n");
+    }
+
+    #[test]
+    fn the_runtime_url_changes_with_its_content() {
+        let a = Asset::new("serac", "js", "text/javascript", "a".into());
+        let b = Asset::new("serac", "js", "text/javascript", "b".into());
+        assert_ne!(a.path, b.path);
+        assert!(a.path.starts_with("/_serac/serac.") && a.path.ends_with(".js"));
+    }
+
+    /// The budget of issue #3: what a browser downloads for the runtime.
+    #[test]
+    fn the_runtime_is_within_5_kb_gzipped() {
+        let len = runtime_gzip_len();
+        assert!(len <= 5 * 1024, "serac.js is {len} bytes gzipped, over the 5 KB budget");
+    }
+}
