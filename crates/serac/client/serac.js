@@ -36,7 +36,8 @@
       if (from.nodeValue !== to.nodeValue) from.nodeValue = to.nodeValue;
       return;
     }
-    if (from.hasAttribute("data-serac-preserve")) return;
+    // Left alone: marked elements, and progress bars the runtime drives.
+    if (from.hasAttribute("data-serac-preserve") || from.hasAttribute("data-serac-progress")) return;
     var i, a;
     for (i = from.attributes.length - 1; i >= 0; i--) {
       a = from.attributes[i].name;
@@ -108,12 +109,13 @@
   // the entries it names.
   var pages = new Map();
 
+  function tagsOf(doc) {
+    var meta = doc.querySelector('meta[name="serac-tags"]');
+    return meta ? meta.content.split(/[\s,]+/).filter(Boolean) : [];
+  }
+
   function snapshot() {
-    var meta = document.querySelector('meta[name="serac-tags"]');
-    pages.set(here(), {
-      html: document.documentElement.outerHTML,
-      tags: meta ? meta.content.split(/[\s,]+/).filter(Boolean) : [],
-    });
+    pages.set(here(), { html: document.documentElement.outerHTML, tags: tagsOf(document) });
   }
 
   function invalidate(inv) {
@@ -141,15 +143,19 @@
     boot(document.body);
   }
 
+  var at = here(); // the URL the shown page belongs to
+
   function navigate(url, html) {
-    snapshot();
     history.pushState({ serac: true }, "", url);
+    at = here();
     show(html, true);
     window.scrollTo(0, 0);
   }
 
   window.addEventListener("popstate", function () {
-    var url = here(), page = pages.get(url);
+    var left = at, url = here(), page = pages.get(url);
+    at = url;
+    pages.set(left, { html: document.documentElement.outerHTML, tags: tagsOf(document) });
     if (page) return show(page.html, true);
     fetch(url, { headers: { accept: "text/html" } }).then(function (r) { return r.text(); })
       .then(function (html) { show(html, true); })
@@ -204,6 +210,9 @@
   // Applies an envelope to the page: a redirect navigates, new HTML is
   // morphed in, a stale id reloads once (B3). Returns true when handled.
   function apply(env) {
+    // The page being left is kept for Back before the invalidation is
+    // applied, so that an action invalidating it drops it at once.
+    if (env.redirect && env.html) snapshot();
     invalidate(env.invalidated);
     var err = env.error;
     if (err && err.kind === "unknown_action") {

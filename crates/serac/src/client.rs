@@ -29,7 +29,7 @@ pub const RUNTIME_SOURCE: &str = include_str!("../client/serac.js");
 
 /// Catches submits made before the runtime has loaded, for it to replay
 /// (S6). Inline, so it runs before the first paint.
-const QUEUE_SNIPPET: &str = "window.__seracQueue=[];document.addEventListener(\"submit\",function(e){\
+pub const QUEUE_SNIPPET: &str = "window.__seracQueue=[];document.addEventListener(\"submit\",function(e){\
 var f=e.target;if(window.__seracQueue&&f.hasAttribute(\"data-serac-form\")){e.preventDefault();\
 f.setAttribute(\"aria-busy\",\"true\");window.__seracQueue.push([f,e.submitter])}});";
 
@@ -100,7 +100,9 @@ pub fn strip_comments(source: &str) -> String {
 
 pub(crate) fn runtime() -> &'static Asset {
     static RUNTIME: OnceLock<Asset> = OnceLock::new();
-    RUNTIME.get_or_init(|| Asset::new("serac", "js", "text/javascript; charset=utf-8", strip_comments(RUNTIME_SOURCE)))
+    RUNTIME.get_or_init(|| {
+        Asset::new("serac", "js", "text/javascript; charset=utf-8", strip_comments(RUNTIME_SOURCE))
+    })
 }
 
 /// The URL the runtime is served at (it changes with its content).

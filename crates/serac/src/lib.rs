@@ -92,8 +92,8 @@ pub use cookies::Cookies;
 pub use cx::{Cx, CxBuilder, Invalidated, Invalidation, InvalidationHook};
 pub use html::{ActionButton, ActionForm};
 pub use layer::{
-    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER, IDEMPOTENCY_KEEP_FOR,
-    ResponseFuture,
+    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_KEEP_FOR, ResponseFuture,
 };
 pub use outcome::{ActionError, FieldErrors, Redirect, Rejection, redirect};
 pub use payload::{MAX_FIELDS, UploadedFile};

@@ -24,6 +24,7 @@ pub fn page(page: &Page, title: &str, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Serac demo" }
                 link rel="stylesheet" href="/style.css";
+                (serac::client::runtime_tags())
             }
             body {
                 header.site {

@@ -90,7 +90,11 @@ impl ActionLayer {
         for action in actions {
             let name = action.path().rsplit("::").next().unwrap_or(action.path()).to_string();
             if let Some((_, other)) = named.iter().find(|(n, _)| *n == name) {
-                panic!("serac: two exposed actions are named `{name}`: {} and {}", other.path(), action.path());
+                panic!(
+                    "serac: two exposed actions are named `{name}`: {} and {}",
+                    other.path(),
+                    action.path()
+                );
             }
             named.push((name, action));
         }

@@ -15,11 +15,11 @@ mod respond;
 mod service;
 
 pub use future::ResponseFuture;
+pub(crate) use idempotency::Keys;
 pub use idempotency::{IDEMPOTENCY_HEADER, KEEP_FOR as IDEMPOTENCY_KEEP_FOR};
 pub use layer::ActionLayer;
 pub use respond::{Envelope, EnvelopeError};
 pub use service::ActionService;
-pub(crate) use idempotency::Keys;
 
 /// The header a JavaScript call carries, with the action id as value.
 pub const ACTION_HEADER: &str = "serac-action";

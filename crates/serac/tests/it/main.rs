@@ -14,5 +14,6 @@ mod guard;
 mod json;
 mod limits;
 mod observability;
+mod runtime;
 mod sealed;
 mod support;
