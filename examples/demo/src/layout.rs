@@ -5,13 +5,33 @@
 //! element, so both paths look alike.
 
 use maud::{DOCTYPE, Markup, html};
-use serac::Page;
+use serac::{ActionRef, Page};
+
+/// The message for `field` of the last submission of `action`, if any, in
+/// the place pages show them.
+pub fn field_error(page: &Page, action: ActionRef, field: &str) -> Markup {
+    html! {
+        @if let Some(message) = page.field_error(action, field) {
+            p.field-error id=(format!("{field}-error")) { (message) }
+        }
+    }
+}
 
 /// Every example, for the navigation and the home page: (path, title, what it shows).
 pub const EXAMPLES: &[(&str, &str, &str)] = &[
+    ("/invoices", "Invoices", "A create form validated on the server, a message next to each field."),
+    ("/users/1", "Profile", "A name form whose action is bound to the user's id."),
+    ("/posts", "Posts", "Published posts; edit one to save drafts as you type and publish."),
+    ("/signup", "Sign up", "Validation, a pending button, a session cookie and a redirect."),
     ("/likes", "Likes", "A button calling an action; the count comes back in the same round trip."),
+    ("/views", "Views", "An action that runs when the page loads."),
+    ("/messages", "Messages", "Optimistic sending; the message “fail” rolls back."),
     ("/entry", "Journal", "A textarea you can submit with Ctrl/Cmd+Enter."),
     ("/cookies", "Cookies", "An action that sets and deletes a cookie."),
+    ("/admin", "Admin", "An action only signed-in users may run."),
+    ("/publish/1", "Publish", "A version captured when the page was rendered."),
+    ("/upload", "Upload", "A file upload with progress and a size limit."),
+    ("/slow", "Slow", "An action that runs longer than its route allows."),
 ];
 
 /// A whole page: `title` in `<title>` and `<h1>`, `content` below.
@@ -33,6 +53,7 @@ pub fn page(page: &Page, title: &str, content: Markup) -> Markup {
                         @for (path, name, _) in EXAMPLES {
                             a href=(path) { (name) }
                         }
+                        a href="/dashboard" { "Dashboard" }
                     }
                 }
                 main {

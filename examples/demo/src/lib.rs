@@ -9,21 +9,37 @@
 pub mod db;
 pub mod layout;
 pub mod routes;
+pub mod session;
+pub mod validate;
+
+use std::time::Duration;
 
 use axum::Router;
-use serac::{ActionLayer, ActionService, Config};
+use serac::{ActionLayer, ActionService, Config, KeyRing, RouteConfig};
 
 pub use db::{DEFAULT_DATABASE_URL, Db, DbError};
 
 /// What every page and action shares.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Demo {
     /// The database.
     pub db: Db,
+    /// The keys sessions are sealed with (the same as Serac's).
+    pub keys: KeyRing,
 }
+
+impl std::fmt::Debug for Demo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Demo").field("db", &self.db).finish_non_exhaustive()
+    }
+}
+
+/// How long `/slow`'s actions may run (S12).
+pub const SLOW_ROUTE_LIMIT: Duration = Duration::from_secs(1);
 
 /// The demo app on `db`, with Serac configured by `config`.
 pub fn app(db: Db, config: Config) -> ActionService<Router> {
-    let demo = Demo { db };
+    let config = config.route("/slow", RouteConfig::new().max_duration(SLOW_ROUTE_LIMIT));
+    let demo = Demo { db, keys: config.keys().clone() };
     ActionLayer::new(config).with_state(demo.clone()).wrap(routes::router(demo))
 }

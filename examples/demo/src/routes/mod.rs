@@ -2,24 +2,49 @@
 
 use axum::Router;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use crate::Demo;
 
+pub mod admin;
 pub mod cookies;
 pub mod entry;
 pub mod home;
+pub mod invoices;
 pub mod likes;
+pub mod messages;
+pub mod posts;
+pub mod publish;
+pub mod signup;
+pub mod slow;
+pub mod upload;
+pub mod users;
+pub mod views;
 
-/// Every route of the demo.
+/// Every route of the demo (the table in the README).
 pub fn router(demo: Demo) -> Router {
     Router::new()
         .route("/", get(home::show))
+        .route("/invoices", get(invoices::show))
+        .route("/users/{id}", get(users::show))
+        .route("/posts", get(posts::list))
+        .route("/posts/{id}", get(posts::show))
+        .route("/posts/{id}/edit", get(posts::edit))
+        .route("/signup", get(signup::show))
+        .route("/dashboard", get(signup::dashboard))
         .route("/likes", get(likes::show))
+        .route("/views", get(views::show))
+        .route("/views/seen", get(views::seen))
+        .route("/messages", get(messages::show))
         .route("/entry", get(entry::show))
         .route("/cookies", get(cookies::show))
+        .route("/admin", get(admin::show))
+        .route("/publish/{id}", get(publish::show))
+        .route("/upload", get(upload::show))
+        .route("/slow", get(slow::show))
         .route("/style.css", get(stylesheet))
+        .fallback(not_found)
         .with_state(demo)
 }
 
@@ -27,9 +52,16 @@ async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../style.css"))
 }
 
-/// A page handler failed on the server side (the database, mostly).
+async fn not_found() -> PageError {
+    PageError::NotFound("There is no page here.".into())
+}
+
+/// A page could not be shown.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
+    /// What the URL names does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// A query failed.
     #[error("the database did not answer: {0}")]
     Db(#[from] sqlx::Error),
@@ -37,8 +69,23 @@ pub enum PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        tracing::error!(error = %self, "page failed");
-        (StatusCode::INTERNAL_SERVER_ERROR, "The page could not be loaded. Please try again in a moment.")
-            .into_response()
+        let (status, message) = match &self {
+            Self::NotFound(message) => (StatusCode::NOT_FOUND, message.clone()),
+            Self::Db(_) => {
+                tracing::error!(error = %self, "page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The page could not be loaded. Please try again in a moment.".into(),
+                )
+            }
+        };
+        let page = maud::html! {
+            (maud::DOCTYPE)
+            html lang="en" {
+                head { meta charset="utf-8"; title { (status.canonical_reason().unwrap_or("Error")) } link rel="stylesheet" href="/style.css"; }
+                body { main { h1 { (status.canonical_reason().unwrap_or("Error")) } p #page-error { (message) } p { a href="/" { "All examples" } } } }
+            }
+        };
+        (status, Html(page.into_string())).into_response()
     }
 }

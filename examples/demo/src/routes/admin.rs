@@ -1,0 +1,59 @@
+//! `/admin`: adding an item needs a signed-in user; signed out, the action
+//! refuses with "You must be signed in to perform this action" (S22, S27).
+
+use axum::extract::State;
+use maud::{Markup, html};
+use serac::prelude::*;
+
+use super::PageError;
+use crate::Demo;
+use crate::layout::{field_error, page as layout};
+use crate::session::User;
+use crate::validate::check;
+
+/// The item form.
+#[derive(Debug, serde::Deserialize, garde::Validate)]
+pub struct NewItem {
+    /// The item's name.
+    #[garde(length(chars, min = 1, max = 100))]
+    pub name: String,
+}
+
+/// Adds an item, as the signed-in user.
+#[serac::action]
+pub async fn add_item(cx: Cx, user: Auth<User>, form: Form<NewItem>) -> Result<(), ActionError> {
+    check(&*form)?;
+    let demo = cx.state::<Demo>()?;
+    sqlx::query("INSERT INTO items (name, added_by) VALUES (?, ?)")
+        .bind(form.name.trim())
+        .bind(user.id)
+        .execute(demo.db.pool())
+        .await?;
+    cx.revalidate_path("/admin");
+    Ok(())
+}
+
+/// `/admin`.
+pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageError> {
+    let items: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT items.id, items.name, users.email FROM items JOIN users ON users.id = items.added_by ORDER BY items.id",
+    )
+    .fetch_all(demo.db.pool())
+    .await?;
+    let add = add_item::action();
+    Ok(layout(
+        &page,
+        "Admin",
+        html! {
+            ul.cards #items {
+                @for (id, name, by) in &items { li id=(format!("item-{id}")) { (name) " " small.muted { "added by " (by) } } }
+            }
+            (page.form(add).id("item-form").attr("data-serac-reset", "").body(html! {
+                label { "Item" input #item name="name" autocomplete="off" value=(page.value(add, "name")); }
+                (field_error(&page, add, "name"))
+                button #add-item type="submit" { "Add item" }
+            }))
+            p.muted { "Only signed-in users can add items. " a href="/signup" { "Sign up" } " first." }
+        },
+    ))
+}

@@ -1,0 +1,69 @@
+//! `/messages`: a thread and a send form whose message appears at once
+//! (optimistic), replaced by the stored one; the message "fail" errors and
+//! the optimistic copy is rolled back (S19, S22).
+
+use std::time::Duration;
+
+use axum::extract::State;
+use maud::{Markup, html};
+use serac::prelude::*;
+
+use super::PageError;
+use crate::Demo;
+use crate::layout::{field_error, page as layout};
+use crate::validate::check;
+
+/// The send form.
+#[derive(Debug, serde::Deserialize, garde::Validate)]
+pub struct NewMessage {
+    /// The text.
+    #[garde(length(chars, min = 1, max = 500))]
+    pub message: String,
+}
+
+/// Stores a message. Waits a little, as a real network would, so the
+/// optimistic copy is visible.
+#[serac::action]
+pub async fn send_message(cx: Cx, form: Form<NewMessage>) -> Result<(), ActionError> {
+    let form = NewMessage { message: form.message.trim().to_string() };
+    check(&form).map_err(|_| ActionError::invalid("message", "Type a message (up to 500 characters)."))?;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    if form.message.eq_ignore_ascii_case("fail") {
+        return Err(ActionError::conflict("The message could not be sent. Please try again."));
+    }
+    let demo = cx.state::<Demo>()?;
+    sqlx::query("INSERT INTO messages (body) VALUES (?)").bind(&form.message).execute(demo.db.pool()).await?;
+    cx.revalidate_path("/messages");
+    Ok(())
+}
+
+/// `/messages`.
+pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageError> {
+    let messages: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, body FROM (SELECT id, body FROM messages ORDER BY id DESC LIMIT 50) ORDER BY id",
+    )
+    .fetch_all(demo.db.pool())
+    .await?;
+    let send = send_message::action();
+    Ok(layout(
+        &page,
+        "Messages",
+        html! {
+            ul.thread #messages {
+                @for (id, body) in &messages {
+                    li.message id=(format!("message-{id}")) { (body) }
+                }
+            }
+            template #message-template data-serac-into="#messages" {
+                li.message.sending { span data-serac-field="message" {} " " small.muted { "Sending…" } }
+            }
+            (page.form(send).id("message-form").attr("data-serac-reset", "").attr("data-serac-optimistic", "message-template").body(html! {
+                label for="message" { "Message" }
+                input #message name="message" autocomplete="off" placeholder="Say something (or “fail”)"
+                    value=(page.value(send, "message"));
+                (field_error(&page, send, "message"))
+                button #send type="submit" { "Send" }
+            }))
+        },
+    ))
+}

@@ -1,0 +1,151 @@
+//! `/signup`, `/dashboard` and signing in and out: validation on the server
+//! with the message in an `aria-live` region, the submit button disabled
+//! while pending, and on success a sealed session cookie and a redirect
+//! (S16, S17, S18, S24, S25).
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use maud::{Markup, html};
+use serac::prelude::*;
+
+use super::PageError;
+use crate::Demo;
+use crate::layout::{field_error, page as layout};
+use crate::session::{self, current_user};
+use crate::validate::check;
+
+/// The sign-up and sign-in forms.
+#[derive(Debug, serde::Deserialize, garde::Validate)]
+pub struct Credentials {
+    /// Sign-in email.
+    #[garde(email, length(max = 200))]
+    pub email: String,
+    /// At least 8 characters.
+    #[garde(length(chars, min = 8, max = 200))]
+    pub password: String,
+}
+
+fn friendly(error: ActionError) -> ActionError {
+    // garde's messages are terse; these are the ones the page shows.
+    match error {
+        ActionError::Validation(fields) => {
+            let mut out = serac::FieldErrors::new();
+            if fields.get("email").is_some() {
+                out.add("email", "Enter a valid email address.");
+            }
+            if fields.get("password").is_some() {
+                out.add("password", "Password must be at least 8 characters.");
+            }
+            ActionError::Validation(out)
+        }
+        other => other,
+    }
+}
+
+/// Creates an account and signs it in.
+#[serac::action]
+pub async fn sign_up(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError> {
+    check(&*form).map_err(friendly)?;
+    let demo = cx.state::<Demo>()?;
+    let email = form.email.trim().to_lowercase();
+    let hash = session::hash_password(form.password.clone()).await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO users (email, password_hash) VALUES (?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(&email)
+    .bind(hash)
+    .fetch_optional(demo.db.pool())
+    .await?;
+    let Some(id) = inserted else {
+        return Err(ActionError::invalid(
+            "email",
+            "An account with this email already exists. Sign in instead.",
+        ));
+    };
+    session::sign_in(&cx, &demo, id);
+    Err(redirect("/dashboard"))
+}
+
+/// Signs an existing account in.
+#[serac::action]
+pub async fn sign_in(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError> {
+    let demo = cx.state::<Demo>()?;
+    let email = form.email.trim().to_lowercase();
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
+        .bind(&email)
+        .fetch_optional(demo.db.pool())
+        .await?;
+    let user = match row {
+        Some((id, hash)) => session::verify_password(form.password.clone(), hash).await.then_some(id),
+        None => None,
+    };
+    let Some(id) = user else {
+        return Err(ActionError::invalid("password", "That email and password do not match."));
+    };
+    session::sign_in(&cx, &demo, id);
+    Err(redirect("/dashboard"))
+}
+
+/// Signs out and goes home.
+#[serac::action]
+pub async fn sign_out(cx: Cx) -> Result<(), ActionError> {
+    session::sign_out(&cx);
+    Err(redirect("/signup"))
+}
+
+/// `/signup`.
+pub async fn show(page: Page) -> Markup {
+    let up = sign_up::action();
+    let inn = sign_in::action();
+    let message =
+        page.submitted(up).and_then(|s| s.field_errors().iter().next().and_then(|(_, m)| m.first().cloned()));
+    layout(
+        &page,
+        "Sign up",
+        html! {
+            (page.form(up).id("signup-form").body(html! {
+                label { "Email" input #email name="email" type="email" autocomplete="email" value=(page.value(up, "email")); }
+                label { "Password" input #password name="password" type="password" autocomplete="new-password"; }
+                p #signup-message aria-live="polite" { @if let Some(m) = &message { (m) } }
+                div.row {
+                    button #signup type="submit" data-serac-disable="" { "Create account" }
+                    span.when-pending data-serac-show-pending="" hidden { "Creating your account…" }
+                }
+            }))
+            h2 { "Already have an account?" }
+            (page.form(inn).id("signin-form").body(html! {
+                label { "Email" input #signin-email name="email" type="email" autocomplete="email" value=(page.value(inn, "email")); }
+                label { "Password" input #signin-password name="password" type="password" autocomplete="current-password"; }
+                (field_error(&page, inn, "password"))
+                button.secondary #signin type="submit" data-serac-disable="" { "Sign in" }
+            }))
+        },
+    )
+}
+
+/// `/dashboard`.
+pub async fn dashboard(
+    State(demo): State<Demo>,
+    headers: HeaderMap,
+    page: Page,
+) -> Result<Markup, PageError> {
+    let user = current_user(&demo, &headers).await;
+    Ok(layout(
+        &page,
+        "Dashboard",
+        html! {
+            @match &user {
+                Some(user) => {
+                    p #welcome.big { "Welcome, " (user.email) }
+                    p { a href=(format!("/users/{}", user.id)) { "Your profile" } " · " a href="/admin" { "Admin" } }
+                    (page.form(sign_out::action()).id("signout-form").body(html! {
+                        button.secondary type="submit" { "Sign out" }
+                    }))
+                }
+                None => {
+                    p #welcome { "You are not signed in. " a href="/signup" { "Sign up or sign in" } "." }
+                }
+            }
+        },
+    ))
+}
