@@ -81,6 +81,12 @@
     var kids = Array.prototype.slice.call(next.childNodes);
     for (var i = 0; i < kids.length; i++) {
       var n = kids[i], match = null;
+      // DOMParser parses <noscript> content as markup: putting it in the live
+      // page would load what it holds (a tracking image, say). Keep ours.
+      if (n.nodeName === "NOSCRIPT") {
+        if (cur && cur.nodeName === "NOSCRIPT") cur = cur.nextSibling;
+        continue;
+      }
       if (n.nodeType === 1 && n.id) {
         match = document.getElementById(n.id);
         if (match && (match.parentNode !== parent || match.nodeName !== n.nodeName)) match = null;
@@ -98,7 +104,7 @@
     while (cur) {
       var gone = cur;
       cur = cur.nextSibling;
-      if (!(gone.nodeType === 1 && gone.tagName === "SCRIPT")) parent.removeChild(gone);
+      if (gone.nodeName !== "SCRIPT" && gone.nodeName !== "NOSCRIPT") parent.removeChild(gone);
     }
   }
 

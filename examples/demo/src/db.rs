@@ -63,6 +63,39 @@ impl Db {
         &self.pool
     }
 
+    /// Fills empty tables with a few sample rows, for screenshots and first
+    /// impressions (`SERAC_DEMO_SAMPLE_DATA=1`).
+    pub async fn add_sample_data(&self) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let invoices: i64 = sqlx::query_scalar("SELECT count(*) FROM invoices").fetch_one(&mut *tx).await?;
+        if invoices == 0 {
+            for (customer, cents, status) in [
+                ("Northwind Traders", 125_000, "paid"),
+                ("Acme & Co", 4_250, "pending"),
+                ("Globex", 89_990, "pending"),
+                ("Initech", 12_000, "paid"),
+            ] {
+                sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES (?, ?, ?)")
+                    .bind(customer)
+                    .bind(cents)
+                    .bind(status)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let messages: i64 = sqlx::query_scalar("SELECT count(*) FROM messages").fetch_one(&mut *tx).await?;
+        if messages == 0 {
+            for body in [
+                "Did the invoice for Globex go out?",
+                "Yes, this morning. Waiting on payment.",
+                "Great, thanks! Let's check again on Friday.",
+            ] {
+                sqlx::query("INSERT INTO messages (body) VALUES (?)").bind(body).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await
+    }
+
     /// The current value of a counter (0 when it never moved).
     pub async fn counter(&self, name: &str) -> Result<i64, sqlx::Error> {
         let value: Option<i64> = sqlx::query_scalar("SELECT value FROM counters WHERE name = ?")

@@ -2,7 +2,8 @@
 //!
 //! Environment: `SERAC_ADDR` (listen address), `DATABASE_URL` (default: a
 //! SQLite file in the working directory), `SERAC_SECRET` (see the README; a
-//! random one is made when unset), `RUST_LOG`.
+//! random one is made when unset), `SERAC_DEMO_SAMPLE_DATA=1` (a few sample
+//! invoices and messages in empty tables), `RUST_LOG`.
 
 use std::net::SocketAddr;
 
@@ -24,6 +25,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_string());
     let db = Db::open(&url).await?;
+    if std::env::var("SERAC_DEMO_SAMPLE_DATA").is_ok_and(|v| v == "1") {
+        db.add_sample_data().await?;
+    }
     let config = Config::from_env()?;
 
     let listener =

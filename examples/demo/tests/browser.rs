@@ -1,0 +1,488 @@
+//! Every route of the demo in real Chromium, with JavaScript on and off,
+//! asserting what a person sees: text, URL, list contents.
+//!
+//! `scripts/test` starts ChromeDriver and sets `SERAC_TEST_WEBDRIVER`; without
+//! it these tests are skipped, unless `CI` or `SERAC_TEST_REQUIRE_SERVICES` is
+//! `true`.
+
+#![allow(unreachable_pub)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+use axum::ServiceExt as _;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt as _;
+use serac::{Config, KeyRing, Mode};
+use serac_demo::{Db, app};
+use serde_json::{Value, json};
+
+const FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--window-size=1024,768",
+];
+
+struct Demo {
+    url: String,
+    db: Db,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Clone)]
+struct B {
+    client: Client,
+    base: String,
+}
+
+/// Starts a demo on a fresh in-memory database and a browser (JavaScript
+/// `js`), runs `test`, and always closes the browser.
+async fn run<F, Fut>(js: bool, test: F)
+where
+    F: FnOnce(B, Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Ok(webdriver) = std::env::var("SERAC_TEST_WEBDRIVER") else {
+        let required =
+            ["SERAC_TEST_REQUIRE_SERVICES", "CI"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
+        assert!(!required, "SERAC_TEST_WEBDRIVER is not set: run the tests with ./scripts/test");
+        eprintln!("skipped: no ChromeDriver (run ./scripts/test to start one)");
+        return;
+    };
+    let db = Db::in_memory().await.expect("database");
+    let config = Config::new(KeyRing::from_secrets(&[[9; 32]]).expect("key")).mode(Mode::Production);
+    let service = app(db.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    let demo = Demo { url, db, task };
+
+    let mut options = json!({ "args": FLAGS });
+    if let Ok(binary) = std::env::var("SERAC_TEST_CHROMIUM") {
+        options["binary"] = json!(binary);
+    }
+    if !js {
+        options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert("goog:chromeOptions".into(), options);
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&webdriver)
+        .await
+        .expect("a Chromium session");
+    let b = B { client: client.clone(), base: demo.url.clone() };
+    let outcome = AssertUnwindSafe(test(b, demo.db.clone())).catch_unwind().await;
+    let _ = client.close().await;
+    drop(demo);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
+impl B {
+    async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.expect("navigate");
+        if self.js("return typeof window.serac").await != json!("undefined") {
+            self.wait_js("the runtime", "return !!window.serac").await;
+        }
+    }
+    async fn path(&self) -> String {
+        self.client.current_url().await.expect("url").path().to_string()
+    }
+    async fn click(&self, css: &str) {
+        let el = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+        el.send_keys(text).await.expect("type");
+    }
+    async fn set(&self, css: &str, value: &str) {
+        let script = format!(
+            "document.querySelector({}).value = {}; return true;",
+            serde_json::to_string(css).expect("css"),
+            serde_json::to_string(value).expect("value")
+        );
+        self.js(&script).await;
+    }
+    async fn text(&self, css: &str) -> String {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+    async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+    async fn wait_js(&self, what: &str, script: &str) {
+        let start = Instant::now();
+        while self.js(script).await != Value::Bool(true) {
+            assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    async fn wait_text(&self, css: &str, want: &str) {
+        let start = Instant::now();
+        loop {
+            let text = self.text(css).await;
+            if text.contains(want) {
+                return;
+            }
+            assert!(start.elapsed() < WAIT, "{css} never showed {want:?}; last: {text:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    /// The page's main text, for "nothing like this is shown" checks.
+    async fn body(&self) -> String {
+        self.text("body").await
+    }
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(db.pool()).await.expect("count")
+}
+
+// ---- one test per route and mode ------------------------------------------------
+
+async fn invoices(b: B, db: Db) {
+    b.goto("/invoices").await;
+    b.wait_text("#no-invoices", "No invoices yet").await;
+    b.type_into("#amount", "12,5").await;
+    b.click("#create-invoice").await;
+    b.wait_text("#customer-error", "").await;
+    b.wait_text("main", "Enter an amount like 12.50.").await;
+    assert!(!b.text("#customer-error").await.is_empty(), "customer message shown");
+    assert_eq!(
+        b.js("return document.getElementById('amount').value").await,
+        json!("12,5"),
+        "typed value kept"
+    );
+    assert_eq!(count(&db, "invoices").await, 0, "nothing stored");
+
+    b.type_into("#customer", "Acme & Co").await;
+    b.set("#amount", "12.5").await;
+    b.click("input[name=status][value=paid]").await;
+    b.click("#create-invoice").await;
+    b.wait_text("#invoices", "Acme & Co").await;
+    b.wait_text("#invoices", "12.50").await;
+    b.wait_text("#invoices", "paid").await;
+    assert_eq!(count(&db, "invoices").await, 1);
+}
+
+#[tokio::test]
+async fn invoices_with_js() {
+    run(true, invoices).await;
+}
+#[tokio::test]
+async fn invoices_without_js() {
+    run(false, invoices).await;
+}
+
+async fn profile(b: B, _db: Db) {
+    b.goto("/users/1").await;
+    b.wait_text("#display-name", "Ada Lovelace").await;
+    b.set("#name", "Ada King").await;
+    b.click("#rename-form button").await;
+    b.wait_text("#display-name", "Ada King").await;
+    b.set("#name", "").await;
+    b.click("#rename-form button").await;
+    b.wait_text("#name-error", "").await;
+    b.wait_js("the name error", "return !!document.getElementById('name-error')").await;
+    b.goto("/users/1").await;
+    b.wait_text("#display-name", "Ada King").await;
+}
+
+#[tokio::test]
+async fn profile_with_js() {
+    run(true, profile).await;
+}
+#[tokio::test]
+async fn profile_without_js() {
+    run(false, profile).await;
+}
+
+async fn posts(b: B, js: bool) {
+    b.goto("/posts").await;
+    b.wait_text("#posts", "Hello, Serac").await;
+    b.goto("/posts/1/edit").await;
+    b.js("document.getElementById('draft').value = ''; return true;").await;
+    b.type_into("#draft", "A new body").await;
+    if js {
+        // Saved while typing, after the debounce.
+        b.wait_text("#saved-draft", "A new body").await;
+    } else {
+        b.click("#save-draft").await;
+        b.wait_text("#saved-draft", "A new body").await;
+    }
+    b.click("#publish").await;
+    b.wait_text("#post-body", "A new body").await;
+    assert_eq!(b.path().await, "/posts/1");
+    b.goto("/posts").await;
+    b.wait_text("#posts", "A new body").await;
+}
+
+#[tokio::test]
+async fn posts_with_js() {
+    run(true, |b, _| posts(b, true)).await;
+}
+#[tokio::test]
+async fn posts_without_js() {
+    run(false, |b, _| posts(b, false)).await;
+}
+
+async fn signup_and_admin(b: B, db: Db) {
+    b.goto("/admin").await;
+    b.type_into("#item", "Stapler").await;
+    b.click("#add-item").await;
+    b.wait_text("#error", "You must be signed in to perform this action").await;
+    assert_eq!(count(&db, "items").await, 0);
+
+    b.goto("/signup").await;
+    b.type_into("#email", "ann@example.com").await;
+    b.type_into("#password", "short").await;
+    b.click("#signup").await;
+    b.wait_text("#signup-message", "Password must be at least 8 characters.").await;
+    assert_eq!(
+        b.js("return document.getElementById('signup-message').getAttribute('aria-live')").await,
+        json!("polite")
+    );
+    assert_eq!(count(&db, "users").await, 1, "only the seeded profile");
+
+    b.type_into("#password", "correct horse").await;
+    b.click("#signup").await;
+    b.wait_text("#welcome", "Welcome, ann@example.com").await;
+    assert_eq!(b.path().await, "/dashboard");
+    assert!(!b.body().await.contains("correct horse"));
+
+    b.goto("/admin").await;
+    b.type_into("#item", "Stapler").await;
+    b.click("#add-item").await;
+    b.wait_text("#items", "Stapler").await;
+    b.wait_text("#items", "added by ann@example.com").await;
+
+    b.goto("/dashboard").await;
+    b.click("#signout-form button").await;
+    b.wait_text("h1", "Sign up").await;
+    b.goto("/dashboard").await;
+    b.wait_text("#welcome", "You are not signed in").await;
+}
+
+#[tokio::test]
+async fn signup_and_admin_with_js() {
+    run(true, signup_and_admin).await;
+}
+#[tokio::test]
+async fn signup_and_admin_without_js() {
+    run(false, signup_and_admin).await;
+}
+
+async fn counters(b: B, js: bool) {
+    b.goto("/likes").await;
+    b.wait_text("#likes", "Total Likes: 0").await;
+    b.click("#like").await;
+    b.wait_text("#likes", "Total Likes: 1").await;
+
+    b.goto("/views").await;
+    if js {
+        b.wait_text("#views", "Total Views: 1").await;
+        b.goto("/views").await;
+        b.wait_text("#views", "Total Views: 2").await;
+    } else {
+        // Counted by the <noscript> image, after the page was rendered.
+        b.wait_text("#views", "Total Views: 0").await;
+        b.goto("/views").await;
+        b.wait_text("#views", "Total Views: 1").await;
+    }
+}
+
+#[tokio::test]
+async fn likes_and_views_with_js() {
+    run(true, |b, _| counters(b, true)).await;
+}
+#[tokio::test]
+async fn likes_and_views_without_js() {
+    run(false, |b, _| counters(b, false)).await;
+}
+
+async fn messages(b: B, db: Db) {
+    b.goto("/messages").await;
+    b.type_into("#message", "Hello there").await;
+    b.click("#send").await;
+    b.wait_js("the stored message", "return !!document.querySelector('#messages li.message:not(.sending)')")
+        .await;
+    b.wait_text("#messages", "Hello there").await;
+    assert_eq!(b.js("return document.getElementById('message').value").await, json!(""));
+
+    b.type_into("#message", "fail").await;
+    b.click("#send").await;
+    b.wait_text("#error", "The message could not be sent. Please try again.").await;
+    assert_eq!(
+        b.js("return document.querySelectorAll('#messages li').length").await,
+        json!(1),
+        "rolled back"
+    );
+    assert_eq!(count(&db, "messages").await, 1);
+}
+
+#[tokio::test]
+async fn messages_with_js() {
+    run(true, messages).await;
+}
+#[tokio::test]
+async fn messages_without_js() {
+    run(false, messages).await;
+}
+
+#[tokio::test]
+async fn messages_appear_optimistically_with_js() {
+    run(true, |b, _| async move {
+        b.goto("/messages").await;
+        b.type_into("#message", "<i>soon</i>").await;
+        b.click("#send").await;
+        let sending =
+            b.js("const s = document.querySelector('#messages li.sending'); return s && s.textContent").await;
+        assert!(sending.as_str().is_some_and(|t| t.contains("<i>soon</i>")), "{sending}");
+        b.wait_js("the stored message", "return !document.querySelector('#messages li.sending')").await;
+        b.wait_text("#messages", "<i>soon</i>").await;
+    })
+    .await;
+}
+
+async fn entry_and_cookies(b: B, js: bool) {
+    b.goto("/entry").await;
+    b.type_into("#entry-body", "Quiet day").await;
+    if js {
+        b.type_into("#entry-body", "\u{E009}\u{E007}\u{E000}").await;
+    } else {
+        b.click("#entry-form button").await;
+    }
+    b.wait_text("#entries", "Quiet day").await;
+
+    b.goto("/cookies").await;
+    b.wait_text("#current", "is not set").await;
+    b.type_into("#name-input", "Zoë").await;
+    b.click("#set-name button").await;
+    b.wait_text("#name", "Zoë").await;
+    b.click("#delete-name button").await;
+    b.wait_text("#current", "is not set").await;
+}
+
+#[tokio::test]
+async fn entry_and_cookies_with_js() {
+    run(true, |b, _| entry_and_cookies(b, true)).await;
+}
+#[tokio::test]
+async fn entry_and_cookies_without_js() {
+    run(false, |b, _| entry_and_cookies(b, false)).await;
+}
+
+async fn publish(b: B, db: Db) {
+    b.goto("/publish/1").await;
+    b.wait_text("#version", "1").await;
+    // Someone else edits the post after this page was rendered.
+    sqlx::query("UPDATE posts SET version = version + 1 WHERE id = 1")
+        .execute(db.pool())
+        .await
+        .expect("edit");
+    b.click("#publish").await;
+    b.wait_text("#error", "The version has changed since pressing publish").await;
+    b.goto("/publish/1").await;
+    b.wait_text("#version", "2").await;
+    b.click("#publish").await;
+    b.wait_text("#post-state", "published").await;
+    assert!(b.text("#error").await.is_empty(), "no error after publishing the current version");
+}
+
+#[tokio::test]
+async fn publish_with_js() {
+    run(true, publish).await;
+}
+#[tokio::test]
+async fn publish_without_js() {
+    run(false, publish).await;
+}
+
+async fn upload(b: B, js: bool) {
+    let dir = std::env::temp_dir();
+    let small = dir.join(format!("demo-small-{}-{js}.txt", std::process::id()));
+    let big = dir.join(format!("demo-big-{}-{js}.bin", std::process::id()));
+    std::fs::write(&small, "hello, serac").expect("file");
+    std::fs::write(&big, vec![0u8; 2 * 1024 * 1024]).expect("file");
+
+    b.goto("/upload").await;
+    b.type_into("#file", small.to_str().expect("path")).await;
+    b.click("#upload").await;
+    let name = small.file_name().and_then(|n| n.to_str()).expect("name").to_string();
+    b.wait_text("#received", &format!("{name} (12 bytes")).await;
+
+    b.goto("/upload").await;
+    b.type_into("#file", big.to_str().expect("path")).await;
+    b.click("#upload").await;
+    b.wait_text("body", "larger than the limit of 1 MB").await;
+    if js {
+        b.wait_text("#error", "larger than the limit").await;
+    }
+    let _ = std::fs::remove_file(&small);
+    let _ = std::fs::remove_file(&big);
+}
+
+#[tokio::test]
+async fn upload_with_js() {
+    run(true, |b, _| upload(b, true)).await;
+}
+#[tokio::test]
+async fn upload_without_js() {
+    run(false, |b, _| upload(b, false)).await;
+}
+
+async fn slow(b: B) {
+    b.goto("/slow").await;
+    b.click("#run-report").await;
+    b.wait_text("#error", "1 s").await;
+    assert_eq!(b.path().await, "/slow");
+}
+
+#[tokio::test]
+async fn slow_with_js() {
+    run(true, |b, _| slow(b)).await;
+}
+#[tokio::test]
+async fn slow_without_js() {
+    run(false, |b, _| slow(b)).await;
+}
+
+#[tokio::test]
+async fn the_home_page_links_every_example_and_each_loads() {
+    run(false, |b, _| async move {
+        for (path, title, _) in serac_demo::layout::EXAMPLES {
+            b.goto("/").await;
+            b.click(&format!("main a[href=\"{path}\"]")).await;
+            b.wait_text("h1", "").await;
+            assert_eq!(b.path().await, *path, "{title}");
+            assert!(!b.body().await.contains("Not Found"), "{path}");
+        }
+    })
+    .await;
+}
