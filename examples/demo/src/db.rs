@@ -29,6 +29,11 @@ pub enum DbError {
         /// Why.
         source: sqlx::Error,
     },
+    /// The URL names a database this demo cannot use yet.
+    #[error(
+        "DATABASE_URL {0:?} is not a SQLite URL: the demo stores its data in SQLite only (sqlite://FILE or sqlite::memory:)"
+    )]
+    Unsupported(String),
     /// Connecting or migrating failed.
     #[error("the database could not be opened: {0}")]
     Open(#[from] sqlx::Error),
@@ -40,6 +45,9 @@ pub enum DbError {
 impl Db {
     /// Opens (creating when missing) and migrates the database at `url`.
     pub async fn open(url: &str) -> Result<Self, DbError> {
+        if !url.starts_with("sqlite:") {
+            return Err(DbError::Unsupported(url.to_string()));
+        }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|source| DbError::Url { url: url.to_string(), source })?
             .create_if_missing(true)

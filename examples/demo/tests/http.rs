@@ -153,3 +153,76 @@ async fn an_empty_name_sets_no_cookie() {
     assert!(res.headers().get("set-cookie").is_none());
     assert!(res.text().await.expect("body").contains("Type a name first."));
 }
+
+#[tokio::test]
+async fn publishing_an_empty_draft_is_refused_and_changes_nothing() {
+    let demo = start().await;
+    let page = get(&demo, "/posts/1/edit", None).await;
+    let mut body = hidden(&page, "editor");
+    // The Publish button: its action and its sealed post id.
+    let button_at = page.find("id=\"publish\"").expect("publish button");
+    let tag = &page[page[..button_at].rfind('<').expect("tag")..];
+    let value = tag.split("value=\"").nth(1).and_then(|v| v.split('"').next()).expect("value");
+    let bound_key = format!("$bound:{value}");
+    let bound_at = page.find(&format!("name=\"{bound_key}\"")).expect("bound field");
+    let bound = page[bound_at..].split("value=\"").nth(1).and_then(|v| v.split('"').next()).expect("bound");
+    body.push((bound_key, bound.to_string()));
+    body.push(("draft".into(), "   ".into()));
+    body.push(("$action".into(), value.to_string()));
+    let res = client()
+        .post(format!("{}/posts/1/edit", demo.url))
+        .header("origin", &demo.url)
+        .form(&body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.expect("body").contains("Write something before publishing."));
+    let (draft, version): (String, i64) = sqlx::query_as("SELECT draft, version FROM posts WHERE id = 1")
+        .fetch_one(demo.db.pool())
+        .await
+        .expect("post");
+    assert_eq!((draft.as_str(), version), ("Server actions without a JavaScript framework.", 1));
+}
+
+#[tokio::test]
+async fn a_tampered_user_id_is_refused_and_nobody_is_renamed_s13() {
+    let demo = start().await;
+    let page = get(&demo, "/users/1", None).await;
+    let mut body = hidden(&page, "rename-form");
+    for (name, value) in body.iter_mut() {
+        if name == "$bound" {
+            let mut bytes = value.clone().into_bytes();
+            bytes[10] = if bytes[10] == b'A' { b'B' } else { b'A' };
+            *value = String::from_utf8(bytes).expect("ascii");
+        }
+    }
+    body.push(("name".into(), "Mallory".into()));
+    let res = client()
+        .post(format!("{}/users/1", demo.url))
+        .header("origin", &demo.url)
+        .form(&body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 400);
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM users").fetch_all(demo.db.pool()).await.expect("names");
+    assert_eq!(names, ["Ada Lovelace"]);
+}
+
+#[tokio::test]
+async fn missing_things_are_a_404_page() {
+    let demo = start().await;
+    for path in ["/users/999", "/posts/999", "/publish/999", "/nowhere"] {
+        let res = client().get(format!("{}{path}", demo.url)).send().await.expect("GET");
+        assert_eq!(res.status(), 404, "{path}");
+        assert!(res.text().await.expect("body").contains("id=\"page-error\""), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_postgres_url_gets_a_clear_error() {
+    let err = Db::open("postgres://localhost/demo").await.expect_err("not supported");
+    assert!(err.to_string().contains("SQLite only"), "{err}");
+}
