@@ -41,6 +41,7 @@ impl Mode {
 pub struct RouteConfig {
     pub(crate) max_duration: Option<Duration>,
     pub(crate) body_limit: Option<usize>,
+    pub(crate) cache: Option<crate::cache::PageCache>,
 }
 
 impl RouteConfig {
@@ -59,6 +60,12 @@ impl RouteConfig {
     #[must_use]
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = Some(bytes);
+        self
+    }
+    /// Caches this GET route's pages (see [`crate::cache::PageCache`]).
+    #[must_use]
+    pub fn cache(mut self, policy: crate::cache::PageCache) -> Self {
+        self.cache = Some(policy);
         self
     }
 }
@@ -177,6 +184,7 @@ pub struct Config {
     pub(crate) body_limit: usize,
     pub(crate) max_duration: Option<Duration>,
     pub(crate) routes: Arc<matchit::Router<RouteConfig>>,
+    pub(crate) session_cookies: Option<Vec<String>>,
 }
 
 impl Config {
@@ -193,7 +201,17 @@ impl Config {
             body_limit: DEFAULT_BODY_LIMIT,
             max_duration: None,
             routes: Arc::new(matchit::Router::new()),
+            session_cookies: None,
         }
+    }
+
+    /// The cookies that identify a user. A request carrying one of them never
+    /// gets a cached page (unless the route allows it). Without this setting
+    /// any cookie counts, which is safe but caches less.
+    #[must_use]
+    pub fn session_cookies<I: IntoIterator<Item = S>, S: Into<String>>(mut self, names: I) -> Self {
+        self.session_cookies = Some(names.into_iter().map(Into::into).collect());
+        self
     }
 
     /// Keys from `SERAC_SECRET` (random with a warning when unset) and mode

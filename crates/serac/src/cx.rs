@@ -56,6 +56,7 @@ struct Inner {
     cookies: Cookies,
     invalidated: Mutex<Invalidated>,
     on_invalidate: Option<InvalidationHook>,
+    cache: crate::cache::Cache,
 }
 
 /// The context of one action call.
@@ -150,6 +151,12 @@ impl Cx {
         self.invalidate(Invalidation::Tag(tag.as_ref()));
     }
 
+    /// The app's cache: `cx.cache().load(..)`. Invalidate through
+    /// `revalidate_*`, which the layer applies before it answers.
+    pub fn cache(&self) -> &crate::cache::Cache {
+        &self.inner.cache
+    }
+
     /// What this call has invalidated so far.
     pub fn invalidated(&self) -> Invalidated {
         self.inner.invalidated.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
@@ -166,6 +173,7 @@ pub struct CxBuilder {
     uri: Uri,
     extensions: Extensions,
     on_invalidate: Option<InvalidationHook>,
+    cache: Option<crate::cache::Cache>,
 }
 
 impl std::fmt::Debug for CxBuilder {
@@ -208,6 +216,12 @@ impl CxBuilder {
         self.on_invalidate = hook;
         self
     }
+    /// The cache `cx.cache()` returns (default: one that keeps nothing).
+    pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
     /// The context.
     pub fn build(self) -> Cx {
         Cx {
@@ -220,6 +234,7 @@ impl CxBuilder {
                 extensions: self.extensions,
                 invalidated: Mutex::new(Invalidated::default()),
                 on_invalidate: self.on_invalidate,
+                cache: self.cache.unwrap_or_else(crate::cache::Cache::disabled),
             }),
         }
     }

@@ -72,6 +72,7 @@
 
 pub mod action;
 mod auth;
+pub mod cache;
 pub mod client;
 mod config;
 mod cookies;

@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     pub(crate) idempotency: crate::layer::Keys,
     /// The module of actions exposed to client code (S3), when any are.
     pub(crate) actions_module: Option<crate::client::Asset>,
+    /// Cached data and pages.
+    pub(crate) cache: crate::cache::Cache,
 }
 
 impl std::fmt::Debug for Shared {
@@ -207,6 +209,11 @@ impl Page {
 
     pub(crate) fn keys(&self) -> &crate::seal::KeyRing {
         &self.shared.config.keys
+    }
+
+    /// The app's cache, for `page.cache().load(..)` in page handlers.
+    pub fn cache(&self) -> &crate::cache::Cache {
+        &self.shared.cache
     }
 
     /// The URL of the ES module of exposed actions (see

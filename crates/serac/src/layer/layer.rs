@@ -38,6 +38,7 @@ impl ActionLayer {
                 max_action_limit,
                 idempotency: Default::default(),
                 actions_module: None,
+                cache: crate::cache::Cache::default(),
             }),
         }
     }
@@ -101,6 +102,21 @@ impl ActionLayer {
         let shared = self.shared_mut();
         shared.actions_module = Some(crate::client::actions_module(&named, &shared.config.keys));
         self
+    }
+
+    /// Uses `cache` for data and pages instead of the default in-memory one
+    /// (a Redis-backed one shared between instances, say).
+    ///
+    /// # Panics
+    /// When called on a layer that was already cloned.
+    pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
+        self.shared_mut().cache = cache;
+        self
+    }
+
+    /// The layer's cache (clone it to use it outside requests).
+    pub fn cache_handle(&self) -> crate::cache::Cache {
+        self.shared.cache.clone()
     }
 
     /// How many actions this layer serves.

@@ -240,6 +240,9 @@ where
     let mode = shared.config.mode;
     let cookies = ex.cx.cookies();
     let invalidated = ex.cx.invalidated();
+    // Read-your-writes: the cache forgets before the page is rendered again
+    // or the browser is sent back to it.
+    shared.cache.apply(&invalidated).await;
 
     let mut submission = Submission::new(ex.id.clone(), values_of(&ex.payload));
     let (status, redirect, value) = match &result {

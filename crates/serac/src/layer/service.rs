@@ -26,6 +26,7 @@ use super::idempotency::{Begin, IDEMPOTENCY_HEADER, MAX_KEY_LEN};
 use super::invoke;
 use super::respond::{self, Exchange};
 use crate::action::Call;
+use crate::cache::page;
 use crate::client;
 use crate::cx::Cx;
 use crate::guard;
@@ -150,10 +151,22 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    req.extensions_mut().insert(Page { shared, submission: None });
-    match inner.oneshot(req).await {
-        Ok(response) => response,
-        Err(infallible) => match infallible {},
+    let policy = (req.method() == Method::GET || req.method() == Method::HEAD)
+        .then(|| shared.config.route_for(req.uri().path()).and_then(|r| r.cache.clone()))
+        .flatten()
+        .filter(|p| {
+            p.with_session || !page::has_session(req.headers(), shared.config.session_cookies.as_deref())
+        });
+    req.extensions_mut().insert(Page { shared: shared.clone(), submission: None });
+    let render = |req: Request<Body>| async move {
+        match inner.oneshot(req).await {
+            Ok(response) => response,
+            Err(infallible) => match infallible {},
+        }
+    };
+    match policy {
+        Some(policy) => page::serve(&shared.cache, &policy, req, render).await,
+        None => render(req).await,
     }
 }
 
@@ -271,6 +284,7 @@ where
         .uri(parts.uri.clone())
         .extensions(parts.extensions.clone())
         .on_invalidate(shared.on_invalidate.clone())
+        .cache(shared.cache.clone())
         .build();
     let payload = Arc::new(payload);
     let call = Call {

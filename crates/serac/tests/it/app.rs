@@ -32,6 +32,8 @@ impl Log {
 pub struct AppState {
     pub log: Log,
     pub version: Arc<Mutex<u32>>,
+    /// How many times a cached page was rendered.
+    pub renders: Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn log(cx: &Cx) -> Result<Log, ActionError> {
@@ -257,6 +259,20 @@ pub async fn publish_now(cx: Cx, post_id: u32, form: Form<Note>) -> Result<(), A
     Err(redirect(format!("/posts/{post_id}")))
 }
 
+#[serac::action]
+pub async fn reorganize(cx: Cx) -> Result<(), ActionError> {
+    log(&cx)?.push("reorganize");
+    cx.revalidate_layout("/docs");
+    Ok(())
+}
+
+#[serac::action]
+pub async fn touch_page(cx: Cx, path: String) -> Result<(), ActionError> {
+    log(&cx)?.push(format!("touch:{path}"));
+    cx.revalidate_path(path);
+    Ok(())
+}
+
 /// Every `pub async fn` in here is an action (S1, module form).
 #[serac::action]
 pub mod admin {
@@ -295,6 +311,8 @@ pub fn all() -> Vec<(&'static str, ActionRef)> {
         ("add", add::action()),
         ("echo_fields", echo_fields::action()),
         ("archive", admin::archive::action()),
+        ("reorganize", reorganize::action()),
+        ("touch_page", touch_page::action()),
     ]
 }
 
@@ -363,8 +381,23 @@ async fn own_post(body: String) -> String {
     format!("app handled: {body}")
 }
 
-pub fn router() -> Router {
+/// A page of a cached route: says how often it was rendered.
+async fn cached(axum::extract::State(state): axum::extract::State<AppState>, uri: http::Uri) -> Markup {
+    let n = state.renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    html! { p #render { (uri.path()) " render " (n) } }
+}
+
+/// A cached page that sets a cookie: never stored.
+async fn cached_with_cookie() -> impl axum::response::IntoResponse {
+    ([(http::header::SET_COOKIE, "seen=1")], "hello")
+}
+
+pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/cached", get(cached))
+        .route("/docs/{*rest}", get(cached))
+        .route("/blog", get(cached))
+        .route("/cookie-page", get(cached_with_cookie))
         .route("/", get(home))
         .route("/slow", get(home))
         .route("/limited", get(home))
@@ -372,4 +405,5 @@ pub fn router() -> Router {
         .route("/careless", get(careless))
         .route("/done", get(|| async { "done" }))
         .route("/own", get(|| async { "own" }).post(own_post))
+        .with_state(state)
 }

@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 
 use axum::ServiceExt as _;
-use serac::{ActionLayer, Config, KeyRing, Mode};
+use std::time::Duration;
+
+use serac::cache::PageCache;
+use serac::{ActionLayer, Config, KeyRing, Mode, RouteConfig};
 
 use crate::app::{self, AppState};
 
@@ -38,6 +41,10 @@ pub fn config() -> Config {
         .mode(Mode::Development)
         .route("/slow", serac::RouteConfig::new().max_duration(std::time::Duration::from_millis(300)))
         .route("/limited", serac::RouteConfig::new().body_limit(1024))
+        .route("/cached", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60)).tags(["notes"])))
+        .route("/docs/{*rest}", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
+        .route("/blog", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
+        .route("/cookie-page", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
 }
 
 pub async fn start() -> Server {
@@ -46,7 +53,7 @@ pub async fn start() -> Server {
 
 pub async fn start_with(config: Config) -> Server {
     let state = AppState::default();
-    let app = ActionLayer::new(config).with_state(state.clone()).wrap(app::router());
+    let app = ActionLayer::new(config).with_state(state.clone()).wrap(app::router(state.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("addr");
     let task = tokio::spawn(async move {

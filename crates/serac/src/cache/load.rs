@@ -1,0 +1,296 @@
+//! [`Cache`]: memoised, tagged data over a [`Store`], with single flight.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::memory::MemoryStore;
+use super::store::{NoStore, Store};
+use super::{data_tag, tags_of};
+use crate::cx::Invalidated;
+
+/// Cached data and pages. Cheap to clone; clones share everything.
+///
+/// ```rust,no_run
+/// # async fn f(cache: serac::cache::Cache) -> Result<(), sqlx_like::Error> {
+/// # mod sqlx_like { #[derive(Debug)] pub struct Error; }
+/// let posts: Vec<String> = cache
+///     .load("posts:list", &["posts"], std::time::Duration::from_secs(60), || async {
+///         Ok::<_, sqlx_like::Error>(vec!["Hello".to_string()]) // the real query
+///     })
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    /// One lock per key being loaded: concurrent misses wait for the first.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Moves on every invalidation, here or (for shared stores) elsewhere.
+    epoch: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("epoch", &self.inner.epoch.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Cache {
+    /// An in-memory cache ([`MemoryStore`]).
+    fn default() -> Self {
+        Self::new(MemoryStore::default())
+    }
+}
+
+impl Cache {
+    /// A cache over `store`.
+    pub fn new(store: impl Store) -> Self {
+        let epoch = Arc::new(AtomicU64::new(0));
+        let remote = epoch.clone();
+        store.on_remote_invalidation(Box::new(move || {
+            remote.fetch_add(1, Ordering::SeqCst);
+        }));
+        Self { inner: Arc::new(Inner { store: Arc::new(store), flights: Mutex::default(), epoch }) }
+    }
+
+    /// A cache that keeps nothing (every load runs its loader).
+    pub fn disabled() -> Self {
+        Self::new(NoStore)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        &*self.inner.store
+    }
+
+    /// The value under `key`, or `loader`'s, stored for `ttl` with `tags`
+    /// (drop them with `cx.revalidate_tag`). Concurrent misses for one key
+    /// call the loader once; the others wait and read its result. A loader's
+    /// error is returned and nothing is stored. A store failure is logged and
+    /// treated as a miss: the loader answers instead.
+    pub async fn load<T, E, F, Fut>(&self, key: &str, tags: &[&str], ttl: Duration, loader: F) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let key = format!("data:{key}");
+        if let Some(value) = self.read(&key).await {
+            return Ok(value);
+        }
+        let flight = {
+            let mut flights = self.inner.flights.lock().unwrap_or_else(|e| e.into_inner());
+            flights.entry(key.clone()).or_default().clone()
+        };
+        let _turn = flight.lock().await;
+        // Whoever held the key before us may have stored it.
+        if let Some(value) = self.read(&key).await {
+            self.land(&key, &flight);
+            return Ok(value);
+        }
+        let epoch = self.inner.epoch.load(Ordering::SeqCst);
+        let result = loader().await;
+        if let Ok(value) = &result {
+            let tags: Vec<String> = tags.iter().map(|t| data_tag(t)).collect();
+            match serde_json::to_vec(value) {
+                Ok(bytes) => self.put_unless_invalidated(&key, Bytes::from(bytes), &tags, ttl, epoch).await,
+                Err(e) => {
+                    tracing::warn!(key, error = %e, "cache: the value could not be serialized; not cached")
+                }
+            }
+        }
+        self.land(&key, &flight);
+        result
+    }
+
+    /// Forgets the flight lock of `key` once nobody else waits on it.
+    fn land(&self, key: &str, flight: &Arc<tokio::sync::Mutex<()>>) {
+        let mut flights = self.inner.flights.lock().unwrap_or_else(|e| e.into_inner());
+        // Held by the map, by us, and by no one else.
+        if Arc::strong_count(flight) <= 2 {
+            flights.remove(key);
+        }
+    }
+
+    async fn read<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let bytes = self.get(key).await?;
+        match serde_json::from_slice(&bytes) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::warn!(key, error = %e, "cache: stored value no longer matches its type; reloading");
+                None
+            }
+        }
+    }
+
+    /// Raw entry, store errors logged and treated as a miss.
+    pub(crate) async fn get(&self, key: &str) -> Option<Bytes> {
+        match self.inner.store.get(key).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(key, error = %e, "cache: read failed; using the loader");
+                None
+            }
+        }
+    }
+
+    /// Stores unless an invalidation happened since `epoch` (the value may
+    /// predate it).
+    pub(crate) async fn put_unless_invalidated(
+        &self,
+        key: &str,
+        value: Bytes,
+        tags: &[String],
+        ttl: Duration,
+        epoch: u64,
+    ) {
+        if self.inner.epoch.load(Ordering::SeqCst) != epoch {
+            return;
+        }
+        if let Err(e) = self.inner.store.put(key, value, tags, ttl).await {
+            tracing::warn!(key, error = %e, "cache: write failed; not cached");
+        }
+    }
+
+    /// The current invalidation epoch.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.inner.epoch.load(Ordering::SeqCst)
+    }
+
+    /// Drops entries with any of these store tags.
+    pub async fn invalidate_tags(&self, tags: &[String]) {
+        if tags.is_empty() {
+            return;
+        }
+        self.inner.epoch.fetch_add(1, Ordering::SeqCst);
+        if let Err(e) = self.inner.store.invalidate(tags).await {
+            tracing::warn!(?tags, error = %e, "cache: invalidation failed");
+        }
+    }
+
+    /// Applies what an action invalidated.
+    pub async fn apply(&self, invalidated: &Invalidated) {
+        self.invalidate_tags(&tags_of(invalidated)).await;
+    }
+
+    /// Drops data tagged `tag` (outside an action; inside one use
+    /// `cx.revalidate_tag`).
+    pub async fn revalidate_tag(&self, tag: &str) {
+        self.invalidate_tags(&[data_tag(tag)]).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hit_does_not_call_the_loader() {
+        let cache = Cache::default();
+        let calls = AtomicUsize::new(0);
+        for _ in 0..3 {
+            let v: u32 = cache
+                .load("k", &[], Duration::from_secs(60), || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, std::convert::Infallible>(7)
+                })
+                .await
+                .expect("value");
+            assert_eq!(v, 7);
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_call_the_loader_once() {
+        let cache = Cache::default();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let loads = (0..20).map(|_| {
+            let cache = cache.clone();
+            let calls = calls.clone();
+            tokio::spawn(async move {
+                cache
+                    .load("k", &[], Duration::from_secs(60), || async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok::<_, std::convert::Infallible>(1u8)
+                    })
+                    .await
+            })
+        });
+        for load in futures_util::future::join_all(loads).await {
+            assert_eq!(load.expect("task").expect("value"), 1);
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(cache.inner.flights.lock().expect("flights").is_empty(), "flight locks are cleaned up");
+    }
+
+    #[tokio::test]
+    async fn a_tag_drops_the_data_and_errors_are_not_cached() {
+        let cache = Cache::default();
+        let load = |v: u32| {
+            let cache = cache.clone();
+            async move {
+                cache.load("k", &["posts"], Duration::from_secs(60), || async move { Ok::<_, ()>(v) }).await
+            }
+        };
+        assert_eq!(load(1).await, Ok(1));
+        assert_eq!(load(2).await, Ok(1), "cached");
+        cache.revalidate_tag("other").await;
+        assert_eq!(load(3).await, Ok(1), "another tag changes nothing");
+        cache.revalidate_tag("posts").await;
+        assert_eq!(load(4).await, Ok(4), "reloaded after the tag");
+
+        let failing = cache.load("e", &[], Duration::from_secs(60), || async { Err::<u32, _>("down") }).await;
+        assert_eq!(failing, Err("down"));
+        let ok = cache.load("e", &[], Duration::from_secs(60), || async { Ok::<u32, &str>(5) }).await;
+        assert_eq!(ok, Ok(5), "the error was not stored");
+    }
+
+    #[tokio::test]
+    async fn a_load_racing_an_invalidation_is_not_stored() {
+        let cache = Cache::default();
+        let racing = cache.clone();
+        let v: u32 = cache
+            .load("k", &["t"], Duration::from_secs(60), || async move {
+                racing.revalidate_tag("t").await; // the data changed while we read it
+                Ok::<_, ()>(1)
+            })
+            .await
+            .expect("value");
+        assert_eq!(v, 1);
+        let again: u32 = cache
+            .load("k", &["t"], Duration::from_secs(60), || async { Ok::<_, ()>(2) })
+            .await
+            .expect("value");
+        assert_eq!(again, 2, "the stale result was not kept");
+    }
+
+    #[tokio::test]
+    async fn ttl_expires_entries() {
+        let cache = Cache::default();
+        let get = |v: u32| {
+            let cache = cache.clone();
+            async move { cache.load("k", &[], Duration::from_millis(40), || async move { Ok::<_, ()>(v) }).await }
+        };
+        assert_eq!(get(1).await, Ok(1));
+        assert_eq!(get(2).await, Ok(1));
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(get(3).await, Ok(3));
+    }
+}

@@ -1,0 +1,176 @@
+//! [`MemoryStore`]: entries in this process's memory (moka), with a tag
+//! index. The default store: no set-up, nothing shared between instances.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::store::{Store, StoreFuture};
+
+#[derive(Clone)]
+struct Entry {
+    value: Bytes,
+    expires: Instant,
+    tags: Arc<[String]>,
+}
+
+/// An in-memory store, bounded by entry count; least recently used entries
+/// go first when full.
+#[derive(Clone)]
+pub struct MemoryStore {
+    entries: moka::sync::Cache<String, Entry>,
+    /// tag → keys; kept in step by the eviction listener.
+    index: Arc<Mutex<HashMap<String, HashSet<String>>>>,
+}
+
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStore").field("entries", &self.entries.entry_count()).finish()
+    }
+}
+
+/// How many entries [`MemoryStore::default`] keeps.
+pub const DEFAULT_CAPACITY: u64 = 10_000;
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+}
+
+impl MemoryStore {
+    /// A store keeping at most `capacity` entries.
+    pub fn with_capacity(capacity: u64) -> Self {
+        let index: Arc<Mutex<HashMap<String, HashSet<String>>>> = Arc::default();
+        let listener_index = index.clone();
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(capacity)
+            .eviction_listener(move |key: Arc<String>, entry: Entry, _cause| {
+                let mut index = listener_index.lock().unwrap_or_else(|e| e.into_inner());
+                for tag in entry.tags.iter() {
+                    if let Some(keys) = index.get_mut(tag) {
+                        keys.remove(key.as_str());
+                        if keys.is_empty() {
+                            index.remove(tag);
+                        }
+                    }
+                }
+            })
+            .build();
+        Self { entries, index }
+    }
+
+    /// Entries currently held (after pending evictions run).
+    pub fn len(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.entry_count()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The entry under `key`, synchronously.
+    pub fn get_now(&self, key: &str) -> Option<Bytes> {
+        let entry = self.entries.get(key)?;
+        if entry.expires <= Instant::now() {
+            self.entries.invalidate(key);
+            return None;
+        }
+        Some(entry.value)
+    }
+
+    /// Stores an entry, synchronously.
+    pub fn put_now(&self, key: &str, value: Bytes, tags: &[String], ttl: Duration) {
+        let tags: Arc<[String]> = tags.into();
+        {
+            let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+            for tag in tags.iter() {
+                index.entry(tag.clone()).or_default().insert(key.to_string());
+            }
+        }
+        let expires = Instant::now() + ttl;
+        self.entries.insert(key.to_string(), Entry { value, expires, tags });
+    }
+
+    /// Drops every entry with any of `tags`, synchronously.
+    pub fn invalidate_now(&self, tags: &[String]) {
+        let keys: Vec<String> = {
+            let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
+            tags.iter().filter_map(|t| index.remove(t)).flatten().collect()
+        };
+        for key in keys {
+            self.entries.invalidate(&key);
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>> {
+        Box::pin(async move { Ok(self.get_now(key)) })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: Bytes,
+        tags: &'a [String],
+        ttl: Duration,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.put_now(key, value, tags, ttl);
+            Ok(())
+        })
+    }
+
+    fn invalidate<'a>(&'a self, tags: &'a [String]) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.invalidate_now(tags);
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(t: &[&str]) -> Vec<String> {
+        t.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn entries_are_dropped_by_any_of_their_tags() {
+        let store = MemoryStore::default();
+        store.put_now("a", Bytes::from_static(b"1"), &tags(&["x", "y"]), Duration::from_secs(60));
+        store.put_now("b", Bytes::from_static(b"2"), &tags(&["y"]), Duration::from_secs(60));
+        store.put_now("c", Bytes::from_static(b"3"), &tags(&["z"]), Duration::from_secs(60));
+        store.invalidate_now(&tags(&["x"]));
+        assert_eq!(store.get_now("a"), None);
+        assert_eq!(store.get_now("b").as_deref(), Some(&b"2"[..]));
+        store.invalidate_now(&tags(&["y"]));
+        assert_eq!(store.get_now("b"), None);
+        assert_eq!(store.get_now("c").as_deref(), Some(&b"3"[..]));
+    }
+
+    #[test]
+    fn entries_expire_after_their_ttl() {
+        let store = MemoryStore::default();
+        store.put_now("a", Bytes::from_static(b"1"), &[], Duration::from_millis(30));
+        assert!(store.get_now("a").is_some());
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(store.get_now("a"), None);
+    }
+
+    #[test]
+    fn the_store_stays_within_its_capacity() {
+        let store = MemoryStore::with_capacity(10);
+        for i in 0..100 {
+            store.put_now(&format!("k{i}"), Bytes::from_static(b"v"), &tags(&["t"]), Duration::from_secs(60));
+        }
+        assert!(store.len() <= 10, "{} entries", store.len());
+    }
+}
