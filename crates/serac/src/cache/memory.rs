@@ -108,6 +108,14 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Drops every entry.
+    pub fn invalidate_all(&self) {
+        self.index.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.entries.invalidate_all();
+    }
+}
+
 impl Store for MemoryStore {
     fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>> {
         Box::pin(async move { Ok(self.get_now(key)) })

@@ -1,0 +1,414 @@
+//! # serac-redis: Serac's cache shared between instances
+//!
+//! [`RedisStore`] keeps cache entries and their tag sets in Redis, so every
+//! instance of an app reads the same entries, and publishes every
+//! invalidation so that each instance also drops the copies it holds in
+//! memory.
+//!
+//! ```rust,no_run
+//! # async fn f(router: axum::Router) -> Result<(), Box<dyn std::error::Error>> {
+//! use serac::{ActionLayer, cache::Cache};
+//! use serac_redis::RedisStore;
+//!
+//! let store = RedisStore::from_env()?; // SERAC_REDIS_URL, e.g. redis://127.0.0.1:6379
+//! let app = ActionLayer::from_env()?.cache(Cache::new(store)).wrap(router);
+//! # let _ = app; Ok(()) }
+//! ```
+//!
+//! ## When Redis is away
+//!
+//! Nothing fails for users. Reads and writes that cannot reach Redis within
+//! [`OP_TIMEOUT`] are misses, so pages and data come from their loaders
+//! (slower, never stale); the first failure and the recovery are logged once
+//! each. Invalidations that could not be sent are kept and sent when Redis is
+//! back. The in-memory copies are used only while this instance is
+//! subscribed to the invalidation channel: after any disconnection they are
+//! dropped, because invalidations may have been missed meanwhile.
+//!
+//! ## In Redis
+//!
+//! `{prefix}e:{key}` holds an entry (its tags, then its bytes) with the
+//! entry's lifetime; `{prefix}t:{tag}` is the set of keys with that tag;
+//! invalidations are published on `{prefix}invalidate`. The prefix defaults
+//! to `serac:`.
+
+#![forbid(unsafe_code)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::{BufMut as _, Bytes, BytesMut};
+use futures_util::StreamExt as _;
+use redis::AsyncCommands as _;
+use redis::aio::MultiplexedConnection;
+use serac::cache::{MemoryStore, Store, StoreError, StoreFuture};
+
+/// The environment variable [`RedisStore::from_env`] reads.
+pub const REDIS_URL_ENV: &str = "SERAC_REDIS_URL";
+/// How long one Redis operation may take before it counts as a failure.
+pub const OP_TIMEOUT: Duration = Duration::from_millis(300);
+/// How long to wait before trying to reconnect after a failure.
+pub const RETRY_AFTER: Duration = Duration::from_millis(500);
+/// How long an entry read from Redis stays in this instance's memory at most.
+pub const LOCAL_TTL: Duration = Duration::from_secs(60);
+
+/// Building a store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisStoreError {
+    /// `SERAC_REDIS_URL` is not set.
+    #[error("{REDIS_URL_ENV} is not set")]
+    NotConfigured,
+    /// The URL is not a Redis URL.
+    #[error("{REDIS_URL_ENV} is not a usable Redis URL: {0}")]
+    BadUrl(#[source] redis::RedisError),
+}
+
+/// A [`Store`] in Redis, with a local in-memory copy kept coherent through
+/// published invalidations. Cheap to clone.
+#[derive(Clone)]
+pub struct RedisStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: redis::Client,
+    prefix: String,
+    /// This instance, so it can skip its own published invalidations.
+    instance: String,
+    local: MemoryStore,
+    connection: tokio::sync::Mutex<Option<MultiplexedConnection>>,
+    /// When the last connection attempt failed (no retry before RETRY_AFTER).
+    failed_at: Mutex<Option<Instant>>,
+    /// Whether Redis answered the last operation (for logging transitions).
+    healthy: AtomicBool,
+    /// Whether the subscriber is listening: only then is `local` trusted.
+    subscribed: Arc<AtomicBool>,
+    /// Invalidations that could not reach Redis yet.
+    pending: Mutex<Vec<String>>,
+    on_remote: Arc<Mutex<Option<Box<dyn Fn() + Send + Sync>>>>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.inner.prefix)
+            .field("subscribed", &self.inner.subscribed.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+fn error(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl RedisStore {
+    /// A store on the Redis at `url` (`redis://host:port/db`). Does not
+    /// connect yet: an unreachable Redis is a degraded cache, not a failed
+    /// start. Must be called inside a Tokio runtime (it starts the
+    /// subscriber task).
+    pub fn new(url: &str) -> Result<Self, RedisStoreError> {
+        Self::with_prefix(url, "serac:")
+    }
+
+    /// [`RedisStore::new`] with keys under `prefix` (apps sharing one Redis).
+    pub fn with_prefix(url: &str, prefix: &str) -> Result<Self, RedisStoreError> {
+        let client = redis::Client::open(url).map_err(RedisStoreError::BadUrl)?;
+        let instance = format!("{:016x}", rand_id());
+        let store = Self {
+            inner: Arc::new(Inner {
+                client,
+                prefix: prefix.to_string(),
+                instance,
+                local: MemoryStore::default(),
+                connection: tokio::sync::Mutex::new(None),
+                failed_at: Mutex::new(None),
+                healthy: AtomicBool::new(true),
+                subscribed: Arc::new(AtomicBool::new(false)),
+                pending: Mutex::new(Vec::new()),
+                on_remote: Arc::new(Mutex::new(None)),
+            }),
+        };
+        tokio::spawn(subscribe(Arc::downgrade(&store.inner)));
+        Ok(store)
+    }
+
+    /// A store on `SERAC_REDIS_URL`.
+    pub fn from_env() -> Result<Self, RedisStoreError> {
+        let url = std::env::var(REDIS_URL_ENV).map_err(|_| RedisStoreError::NotConfigured)?;
+        Self::new(&url)
+    }
+
+    /// Whether this instance currently hears invalidations from the others.
+    pub fn is_subscribed(&self) -> bool {
+        self.inner.subscribed.load(Ordering::SeqCst)
+    }
+
+    fn entry_key(&self, key: &str) -> String {
+        format!("{}e:{key}", self.inner.prefix)
+    }
+
+    fn tag_key(&self, tag: &str) -> String {
+        format!("{}t:{tag}", self.inner.prefix)
+    }
+
+    fn channel(&self) -> String {
+        format!("{}invalidate", self.inner.prefix)
+    }
+
+    /// A connection, or an error without waiting when Redis failed recently.
+    async fn connection(&self) -> Result<MultiplexedConnection, StoreError> {
+        let mut slot = self.inner.connection.lock().await;
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        if let Some(at) = *self.inner.failed_at.lock().unwrap_or_else(|e| e.into_inner()) {
+            if at.elapsed() < RETRY_AFTER {
+                return Err(StoreError("Redis is unreachable (retrying shortly)".into()));
+            }
+        }
+        match tokio::time::timeout(OP_TIMEOUT, self.inner.client.get_multiplexed_async_connection()).await {
+            Ok(Ok(c)) => {
+                *slot = Some(c.clone());
+                Ok(c)
+            }
+            Ok(Err(e)) => Err(self.failed(error(e))),
+            Err(_) => Err(self.failed(StoreError("connecting to Redis timed out".into()))),
+        }
+    }
+
+    fn failed(&self, e: StoreError) -> StoreError {
+        *self.inner.failed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+        if self.inner.healthy.swap(false, Ordering::SeqCst) {
+            tracing::warn!(error = %e, "serac-redis: Redis is unreachable; serving through the loaders until it returns");
+        }
+        e
+    }
+
+    /// Runs `op` on a connection with a time limit; a failure drops the
+    /// connection so the next call reconnects.
+    async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(MultiplexedConnection) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
+    {
+        let connection = self.connection().await?;
+        let outcome = match tokio::time::timeout(OP_TIMEOUT, op(connection)).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(error(e)),
+            Err(_) => Err(StoreError("the Redis operation timed out".into())),
+        };
+        match outcome {
+            Ok(v) => {
+                if !self.inner.healthy.swap(true, Ordering::SeqCst) {
+                    tracing::info!("serac-redis: Redis is back");
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                *self.inner.connection.lock().await = None;
+                Err(self.failed(e))
+            }
+        }
+    }
+
+    /// Sends invalidations that could not be sent before.
+    async fn flush_pending(&self) {
+        let pending: Vec<String> = std::mem::take(&mut *self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        if !pending.is_empty() && self.invalidate_remote(&pending).await.is_err() {
+            self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(pending);
+        }
+    }
+
+    async fn invalidate_remote(&self, tags: &[String]) -> Result<(), StoreError> {
+        let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();
+        let message = format!("{}\n{}", self.inner.instance, tags.join("\n"));
+        let channel = self.channel();
+        self.run(|mut c| async move {
+            for tag_key in &tag_keys {
+                let keys: Vec<String> = c.smembers(tag_key).await?;
+                if !keys.is_empty() {
+                    let _: () = c.del(keys).await?;
+                }
+                let _: () = c.del(tag_key).await?;
+            }
+            let _: () = c.publish(channel, message).await?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+fn rand_id() -> u64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(Instant::now().elapsed().as_nanos());
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+/// An entry as stored in Redis: the tag count, each tag with its length,
+/// then the value.
+fn frame(tags: &[String], value: &[u8]) -> Vec<u8> {
+    let mut out = BytesMut::new();
+    out.put_u16(u16::try_from(tags.len()).unwrap_or(u16::MAX));
+    for tag in tags.iter().take(usize::from(u16::MAX)) {
+        let bytes = tag.as_bytes();
+        let len = bytes.len().min(usize::from(u16::MAX));
+        out.put_u16(u16::try_from(len).unwrap_or(u16::MAX));
+        out.put_slice(&bytes[..len]);
+    }
+    out.put_slice(value);
+    out.to_vec()
+}
+
+fn unframe(raw: &[u8]) -> Option<(Vec<String>, Bytes)> {
+    let mut at = 2;
+    let count = u16::from_be_bytes([*raw.first()?, *raw.get(1)?]);
+    let mut tags = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        let len = usize::from(u16::from_be_bytes([*raw.get(at)?, *raw.get(at + 1)?]));
+        tags.push(String::from_utf8(raw.get(at + 2..at + 2 + len)?.to_vec()).ok()?);
+        at += 2 + len;
+    }
+    Some((tags, Bytes::copy_from_slice(raw.get(at..)?)))
+}
+
+/// Listens for invalidations from other instances until the store is
+/// dropped; reconnects after failures, and drops the local copies whenever
+/// the subscription was interrupted.
+async fn subscribe(inner: std::sync::Weak<Inner>) {
+    loop {
+        let Some(strong) = inner.upgrade() else { return };
+        let store = RedisStore { inner: strong };
+        let channel = store.channel();
+        let pubsub = match tokio::time::timeout(OP_TIMEOUT, store.inner.client.get_async_pubsub()).await {
+            Ok(Ok(mut pubsub)) => match pubsub.subscribe(&channel).await {
+                Ok(()) => Some(pubsub),
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        let Some(pubsub) = pubsub else {
+            drop(store);
+            tokio::time::sleep(RETRY_AFTER).await;
+            continue;
+        };
+        // Whatever happened while we were not listening is unknown: start
+        // from an empty local copy.
+        store.inner.local.invalidate_all();
+        notify_remote(&store);
+        store.inner.subscribed.store(true, Ordering::SeqCst);
+        store.flush_pending().await;
+        let own = store.inner.instance.clone();
+        let weak = Arc::downgrade(&store.inner);
+        drop(store);
+        let mut messages = pubsub.into_on_message();
+        while let Some(msg) = messages.next().await {
+            let Some(inner) = weak.upgrade() else { return };
+            let store = RedisStore { inner };
+            let Ok(payload) = msg.get_payload::<String>() else { continue };
+            let mut lines = payload.lines();
+            if lines.next() == Some(own.as_str()) {
+                continue;
+            }
+            let tags: Vec<String> = lines.map(str::to_string).collect();
+            store.inner.local.invalidate_now(&tags);
+            notify_remote(&store);
+        }
+        // The connection ended.
+        let Some(inner) = weak.upgrade() else { return };
+        inner.subscribed.store(false, Ordering::SeqCst);
+        inner.local.invalidate_all();
+        drop(inner);
+        tokio::time::sleep(RETRY_AFTER).await;
+    }
+}
+
+fn notify_remote(store: &RedisStore) {
+    if let Some(callback) = store.inner.on_remote.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        callback();
+    }
+}
+
+impl Store for RedisStore {
+    fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>> {
+        Box::pin(async move {
+            let trusted = self.is_subscribed();
+            if trusted {
+                if let Some(v) = self.inner.local.get_now(key) {
+                    return Ok(Some(v));
+                }
+            }
+            let entry_key = self.entry_key(key);
+            let (raw, ttl_ms): (Option<Vec<u8>>, i64) = self
+                .run(|mut c| async move {
+                    redis::pipe().get(&entry_key).pttl(&entry_key).query_async(&mut c).await
+                })
+                .await?;
+            let Some((tags, value)) = raw.as_deref().and_then(unframe) else { return Ok(None) };
+            if trusted && self.is_subscribed() && ttl_ms > 0 {
+                let ttl = Duration::from_millis(u64::try_from(ttl_ms).unwrap_or(0)).min(LOCAL_TTL);
+                self.inner.local.put_now(key, value.clone(), &tags, ttl);
+            }
+            Ok(Some(value))
+        })
+    }
+
+    fn put<'a>(&'a self, key: &'a str, value: Bytes, tags: &'a [String], ttl: Duration) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let entry_key = self.entry_key(key);
+            let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();
+            let framed = frame(tags, &value);
+            let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
+            self.run(|mut c| async move {
+                let mut pipe = redis::pipe();
+                pipe.cmd("SET").arg(&entry_key).arg(framed).arg("PX").arg(ms).ignore();
+                for tag_key in &tag_keys {
+                    pipe.sadd(tag_key, &entry_key).ignore();
+                    // A tag set lives as long as its longest-lived entry.
+                    pipe.cmd("PEXPIRE").arg(tag_key).arg(ms).arg("NX").ignore();
+                    pipe.cmd("PEXPIRE").arg(tag_key).arg(ms).arg("GT").ignore();
+                }
+                pipe.query_async::<()>(&mut c).await
+            })
+            .await?;
+            if self.is_subscribed() {
+                self.inner.local.put_now(key, value, tags, ttl.min(LOCAL_TTL));
+            }
+            Ok(())
+        })
+    }
+
+    fn invalidate<'a>(&'a self, tags: &'a [String]) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.inner.local.invalidate_now(tags);
+            self.flush_pending().await;
+            if let Err(e) = self.invalidate_remote(tags).await {
+                // Sent when Redis is back, so no instance keeps stale entries.
+                self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(tags.iter().cloned());
+                return Err(e);
+            }
+            Ok(())
+        })
+    }
+
+    fn on_remote_invalidation(&self, callback: Box<dyn Fn() + Send + Sync>) {
+        *self.inner.on_remote.lock().unwrap_or_else(|e| e.into_inner()) = Some(callback);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_frame_and_unframe() {
+        let tags = vec!["tag:posts".to_string(), "path:/".to_string()];
+        let raw = frame(&tags, b"<p>x</p>");
+        let (back, value) = unframe(&raw).expect("unframes");
+        assert_eq!(back, tags);
+        assert_eq!(&value[..], b"<p>x</p>");
+        assert!(unframe(&[0, 1, 0, 9]).is_none(), "a truncated frame is refused");
+    }
+}
