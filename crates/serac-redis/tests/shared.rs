@@ -22,8 +22,11 @@ fn redis_url() -> Option<String> {
 
 async fn pair(prefix: &str) -> Option<(RedisStore, RedisStore)> {
     let url = redis_url()?;
-    let a = RedisStore::with_prefix(&url, prefix).expect("store a");
-    let b = RedisStore::with_prefix(&url, prefix).expect("store b");
+    // Unique per run: a Redis kept between runs must not answer from the last one.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
+    let prefix = format!("{prefix}{}-{nanos}:", std::process::id());
+    let a = RedisStore::with_prefix(&url, &prefix).expect("store a");
+    let b = RedisStore::with_prefix(&url, &prefix).expect("store b");
     let start = Instant::now();
     while !(a.is_subscribed() && b.is_subscribed()) {
         assert!(start.elapsed() < Duration::from_secs(5), "the stores never subscribed");
