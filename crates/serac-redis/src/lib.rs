@@ -214,7 +214,8 @@ impl RedisStore {
 
     /// Sends invalidations that could not be sent before.
     async fn flush_pending(&self) {
-        let pending: Vec<String> = std::mem::take(&mut *self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()));
+        let pending: Vec<String> =
+            std::mem::take(&mut *self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()));
         if !pending.is_empty() && self.invalidate_remote(&pending).await.is_err() {
             self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(pending);
         }
@@ -355,7 +356,13 @@ impl Store for RedisStore {
         })
     }
 
-    fn put<'a>(&'a self, key: &'a str, value: Bytes, tags: &'a [String], ttl: Duration) -> StoreFuture<'a, ()> {
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: Bytes,
+        tags: &'a [String],
+        ttl: Duration,
+    ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let entry_key = self.entry_key(key);
             let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();

@@ -11,8 +11,9 @@ fn redis_url() -> Option<String> {
     match std::env::var("SERAC_TEST_REDIS_URL") {
         Ok(url) => Some(url),
         Err(_) => {
-            let required =
-                ["SERAC_TEST_REQUIRE_SERVICES", "CI"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
+            let required = ["SERAC_TEST_REQUIRE_SERVICES", "CI"]
+                .iter()
+                .any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
             assert!(!required, "SERAC_TEST_REDIS_URL is not set: run the tests with ./scripts/test");
             eprintln!("skipped: no Redis (run ./scripts/test to start one)");
             None
@@ -68,11 +69,14 @@ async fn an_invalidation_on_one_instance_drops_the_entry_everywhere() {
 async fn a_cache_over_redis_loads_once_for_both_instances() {
     let Some((a, b)) = pair("test-shared-3:").await else { return };
     let (a, b) = (Cache::new(a), Cache::new(b));
-    let first: u32 = a.load("n", &["nums"], Duration::from_secs(30), || async { Ok::<_, ()>(1) }).await.expect("a");
-    let second: u32 = b.load("n", &["nums"], Duration::from_secs(30), || async { Ok::<_, ()>(2) }).await.expect("b");
+    let first: u32 =
+        a.load("n", &["nums"], Duration::from_secs(30), || async { Ok::<_, ()>(1) }).await.expect("a");
+    let second: u32 =
+        b.load("n", &["nums"], Duration::from_secs(30), || async { Ok::<_, ()>(2) }).await.expect("b");
     assert_eq!((first, second), (1, 1), "B read A's entry");
     b.revalidate_tag("nums").await;
-    let third: u32 = a.load("n", &["nums"], Duration::from_secs(30), || async { Ok::<_, ()>(3) }).await.expect("a");
+    let third: u32 =
+        a.load("n", &["nums"], Duration::from_secs(30), || async { Ok::<_, ()>(3) }).await.expect("a");
     assert_eq!(third, 3, "A saw B's invalidation");
 }
 
@@ -82,6 +86,7 @@ async fn an_unreachable_redis_is_a_miss_not_an_error_for_the_cache() {
     let store = RedisStore::new("redis://127.0.0.1:1/").expect("store");
     assert!(store.get("k").await.is_err(), "the store reports the failure");
     let cache = Cache::new(store);
-    let v: u32 = cache.load("k", &[], Duration::from_secs(30), || async { Ok::<_, ()>(9) }).await.expect("loaded");
+    let v: u32 =
+        cache.load("k", &[], Duration::from_secs(30), || async { Ok::<_, ()>(9) }).await.expect("loaded");
     assert_eq!(v, 9, "the loader answered");
 }

@@ -15,6 +15,7 @@ pub mod validate;
 use std::time::Duration;
 
 use axum::Router;
+use serac::cache::Cache;
 use serac::{ActionLayer, ActionService, Config, KeyRing, RouteConfig};
 
 pub use db::{DEFAULT_DATABASE_URL, Db, DbError};
@@ -37,9 +38,26 @@ impl std::fmt::Debug for Demo {
 /// How long `/slow`'s actions may run (S12).
 pub const SLOW_ROUTE_LIMIT: Duration = Duration::from_secs(1);
 
-/// The demo app on `db`, with Serac configured by `config`.
+/// How long the cached lists of `/invoices` and `/posts` are kept at most
+/// (actions that change them revalidate them at once).
+pub const LIST_TTL: Duration = Duration::from_secs(60);
+
+/// The demo app on `db`, with Serac configured by `config` and an in-memory
+/// cache.
 pub fn app(db: Db, config: Config) -> ActionService<Router> {
+    app_with_cache(db, config, Cache::default())
+}
+
+/// The demo app with the given cache (Redis-backed when several instances
+/// share a database).
+pub fn app_with_cache(db: Db, config: Config, cache: Cache) -> ActionService<Router> {
     let config = config.route("/slow", RouteConfig::new().max_duration(SLOW_ROUTE_LIMIT));
     let demo = Demo { db, keys: config.keys().clone() };
-    ActionLayer::new(config).with_state(demo.clone()).wrap(routes::router(demo))
+    ActionLayer::new(config).with_state(demo.clone()).cache(cache).wrap(routes::router(demo))
+}
+
+/// `HH:MM:SS` (UTC) of now, to show when a cached list was loaded.
+pub fn clock() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    format!("{:02}:{:02}:{:02} UTC", secs / 3600 % 24, secs / 60 % 60, secs % 60)
 }

@@ -9,7 +9,9 @@ use std::net::SocketAddr;
 
 use axum::ServiceExt as _;
 use serac::Config;
-use serac_demo::{DEFAULT_DATABASE_URL, Db, app};
+use serac::cache::Cache;
+use serac_demo::{DEFAULT_DATABASE_URL, Db, app_with_cache};
+use serac_redis::RedisStore;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,14 +31,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         db.add_sample_data().await?;
     }
     let config = Config::from_env()?;
+    let cache = match std::env::var(serac_redis::REDIS_URL_ENV) {
+        Ok(url) => {
+            tracing::info!("cache in Redis at {url}");
+            Cache::new(RedisStore::new(&url)?)
+        }
+        Err(_) => Cache::default(),
+    };
 
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Serac demo on http://{addr} (data in {url})");
-    axum::serve(listener, app(db, config).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app_with_cache(db, config, cache).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

@@ -70,10 +70,18 @@ fn money(cents: i64) -> String {
 
 /// The page.
 pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageError> {
-    let invoices: Vec<(i64, String, i64, String)> =
-        sqlx::query_as("SELECT id, customer, amount_cents, status FROM invoices ORDER BY id DESC LIMIT 100")
+    // Cached until an action revalidates the tag `invoices` (or a minute).
+    let (invoices, loaded_at): (Vec<(i64, String, i64, String)>, String) = page
+        .cache()
+        .load("invoices:list", &["invoices"], crate::LIST_TTL, || async {
+            let rows = sqlx::query_as(
+                "SELECT id, customer, amount_cents, status FROM invoices ORDER BY id DESC LIMIT 100",
+            )
             .fetch_all(demo.db.pool())
             .await?;
+            Ok::<_, sqlx::Error>((rows, crate::clock()))
+        })
+        .await?;
     let create = create_invoice::action();
     let status = match page.value(create, "status") {
         "paid" => "paid",
@@ -102,6 +110,7 @@ pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
                 }
                 button #create-invoice type="submit" data-serac-disable="" { "Create invoice" }
             }))
+            p.muted #loaded-at { "List loaded at " (loaded_at) " and cached; creating an invoice refreshes it." }
             @if invoices.is_empty() {
                 p.muted #no-invoices { "No invoices yet." }
             } @else {

@@ -61,14 +61,21 @@ pub async fn publish_post(cx: Cx, post_id: i64, form: Form<Draft>) -> Result<(),
 
 /// `/posts`: the published posts.
 pub async fn list(State(demo): State<Demo>, page: Page) -> Result<Markup, PageError> {
-    let posts: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, title, body FROM posts WHERE published = 1 ORDER BY id")
-            .fetch_all(demo.db.pool())
-            .await?;
+    // Cached until publishing revalidates the tag `posts` (or a minute).
+    let (posts, loaded_at): (Vec<(i64, String, String)>, String) = page
+        .cache()
+        .load("posts:list", &["posts"], crate::LIST_TTL, || async {
+            let rows = sqlx::query_as("SELECT id, title, body FROM posts WHERE published = 1 ORDER BY id")
+                .fetch_all(demo.db.pool())
+                .await?;
+            Ok::<_, sqlx::Error>((rows, crate::clock()))
+        })
+        .await?;
     Ok(layout(
         &page,
         "Posts",
         html! {
+            p.muted #loaded-at { "List loaded at " (loaded_at) " and cached; publishing refreshes it." }
             ul.cards #posts {
                 @for (id, title, body) in &posts {
                     li { a href=(format!("/posts/{id}")) { (title) } p.muted { (body) } }

@@ -1,0 +1,218 @@
+//! Two demo instances sharing a database, `SERAC_SECRET` and a real Redis
+//! (B7): what one revalidates, the other shows; what one seals, the other
+//! opens; Redis going away degrades the cache, never the answers.
+//!
+//! The test starts its own `redis-server` (Debian's package, installed by
+//! `scripts/test`) on a free loopback port with persistence off, because it
+//! stops and restarts it.
+
+#![allow(unreachable_pub)]
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::ServiceExt as _;
+use serac::cache::Cache;
+use serac::{Config, KeyRing, Mode};
+use serac_demo::{Db, app_with_cache};
+use serac_redis::RedisStore;
+
+struct Redis {
+    port: u16,
+    dir: std::path::PathBuf,
+    child: Option<Child>,
+}
+
+impl Redis {
+    fn start(port: u16, dir: &std::path::Path) -> Option<Self> {
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(5), "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self { port, dir: dir.to_path_buf(), child: Some(child) })
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        let mut again = Self::start(self.port, &self.dir).expect("redis-server restarts");
+        self.child = again.child.take();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
+}
+
+struct Instance {
+    url: String,
+    store: RedisStore,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn instance(database: &str, redis: &str) -> Instance {
+    let db = Db::open(database).await.expect("database");
+    let config =
+        Config::new(KeyRing::from_secrets(&[[5; 32]]).expect("shared secret")).mode(Mode::Production);
+    let store = RedisStore::new(redis).expect("store");
+    let service = app_with_cache(db, config, Cache::new(store.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    Instance { url, store, task }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+async fn get(at: &Instance, path: &str) -> String {
+    let res = client().get(format!("{}{path}", at.url)).send().await.expect("GET");
+    assert_eq!(res.status(), 200, "GET {path} on {}", at.url);
+    res.text().await.expect("body")
+}
+
+fn hidden(html: &str, id: &str) -> Vec<(String, String)> {
+    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no form {id}"));
+    let start = html[..at].rfind("<form").expect("form");
+    let end = start + html[start..].find("</form>").expect("end");
+    html[start..end]
+        .split('<')
+        .filter(|t| t.starts_with("input type=\"hidden\""))
+        .filter_map(|t| {
+            let attr = |n: &str| {
+                let k = format!("{n}=\"");
+                t.find(&k).map(|i| t[i + k.len()..].split('"').next().unwrap_or("").to_string())
+            };
+            Some((attr("name")?, attr("value")?))
+        })
+        .collect()
+}
+
+/// Posts form `form` of `path` as rendered by `from`, to `to`.
+async fn submit(from: &Instance, to: &Instance, path: &str, form: &str, fields: &[(&str, &str)]) -> u16 {
+    let page = get(from, path).await;
+    let mut body = hidden(&page, form);
+    body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let res = client()
+        .post(format!("{}{path}", to.url))
+        .header("origin", &to.url)
+        .form(&body)
+        .send()
+        .await
+        .expect("POST");
+    res.status().as_u16()
+}
+
+async fn create_invoice(on: &Instance, customer: &str) {
+    let status = submit(
+        on,
+        on,
+        "/invoices",
+        "invoice-form",
+        &[("customer", customer), ("amount", "10"), ("status", "paid")],
+    )
+    .await;
+    assert_eq!(status, 303, "invoice {customer} created");
+}
+
+/// Polls `at`'s /invoices for up to 1 s until it lists `customer`.
+async fn shows_within_a_second(at: &Instance, customer: &str) {
+    let start = Instant::now();
+    loop {
+        if get(at, "/invoices").await.contains(customer) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(1), "{customer} not shown by {} within 1 s", at.url);
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn subscribed(instances: &[&Instance]) {
+    let start = Instant::now();
+    while !instances.iter().all(|i| i.store.is_subscribed()) {
+        assert!(start.elapsed() < Duration::from_secs(10), "the instances never (re)subscribed to Redis");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_revalidation_and_seals_and_survive_redis_going_away() {
+    let dir = std::env::temp_dir().join(format!("serac-instances-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let port = free_port();
+    let Some(mut redis) = Redis::start(port, &dir) else {
+        let required =
+            ["SERAC_TEST_REQUIRE_SERVICES", "CI"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
+        assert!(!required, "redis-server is not installed: run the tests with ./scripts/test");
+        eprintln!("skipped: no redis-server (run ./scripts/test, which installs it)");
+        return;
+    };
+    let database = format!("sqlite://{}", dir.join("demo.db").display());
+    let redis_url = format!("redis://127.0.0.1:{port}/");
+    let a = instance(&database, &redis_url).await;
+    let b = instance(&database, &redis_url).await;
+    subscribed(&[&a, &b]).await;
+
+    // Both cache the list, then A adds an invoice and revalidates the tag.
+    assert!(get(&a, "/invoices").await.contains("No invoices yet"));
+    assert!(get(&b, "/invoices").await.contains("No invoices yet"));
+    assert!(get(&b, "/invoices").await.contains("No invoices yet"), "served from the cache");
+    create_invoice(&a, "Initech").await;
+    shows_within_a_second(&b, "Initech").await;
+
+    // A value sealed by A (the bound user id) is accepted by B.
+    let status = submit(&a, &b, "/users/1", "rename-form", &[("name", "Ada B.")]).await;
+    assert_eq!(status, 303);
+    assert!(get(&a, "/users/1").await.contains("Ada B."));
+
+    // Redis goes away: both keep answering, through the loaders.
+    redis.stop();
+    create_invoice(&a, "Globex").await;
+    shows_within_a_second(&a, "Globex").await;
+    shows_within_a_second(&b, "Globex").await;
+    assert!(get(&b, "/posts").await.contains("Hello, Serac"));
+
+    // Redis comes back: invalidation across instances works again.
+    redis.restart();
+    subscribed(&[&a, &b]).await;
+    get(&b, "/invoices").await;
+    get(&b, "/invoices").await;
+    create_invoice(&a, "Umbrella").await;
+    shows_within_a_second(&b, "Umbrella").await;
+
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(&dir);
+}
