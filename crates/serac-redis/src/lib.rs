@@ -64,6 +64,9 @@ pub enum RedisStoreError {
     BadUrl(#[source] redis::RedisError),
 }
 
+/// What the cache asked to hear about remote invalidations.
+type RemoteCallback = Box<dyn Fn() + Send + Sync>;
+
 /// A [`Store`] in Redis, with a local in-memory copy kept coherent through
 /// published invalidations. Cheap to clone.
 #[derive(Clone)]
@@ -86,7 +89,7 @@ struct Inner {
     subscribed: Arc<AtomicBool>,
     /// Invalidations that could not reach Redis yet.
     pending: Mutex<Vec<String>>,
-    on_remote: Arc<Mutex<Option<Box<dyn Fn() + Send + Sync>>>>,
+    on_remote: Arc<Mutex<Option<RemoteCallback>>>,
 }
 
 impl std::fmt::Debug for RedisStore {
