@@ -18,14 +18,15 @@ use crate::cx::Invalidated;
 /// Cached data and pages. Cheap to clone; clones share everything.
 ///
 /// ```rust,no_run
-/// # async fn f(cache: serac::cache::Cache) -> Result<(), sqlx_like::Error> {
-/// # mod sqlx_like { #[derive(Debug)] pub struct Error; }
-/// let posts: Vec<String> = cache
-///     .load("posts:list", &["posts"], std::time::Duration::from_secs(60), || async {
-///         Ok::<_, sqlx_like::Error>(vec!["Hello".to_string()]) // the real query
-///     })
-///     .await?;
+/// # #[derive(Debug)] struct DbError;
+/// # async fn query_posts() -> Result<Vec<String>, DbError> { Ok(vec![]) }
+/// # async fn f(cache: serac::cache::Cache) -> Result<(), DbError> {
+/// use std::time::Duration;
+///
+/// let posts: Vec<String> =
+///     cache.load("posts:list", &["posts"], Duration::from_secs(60), query_posts).await?;
 /// # Ok(()) }
+/// ```
 /// ```
 #[derive(Clone)]
 pub struct Cache {
