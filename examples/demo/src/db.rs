@@ -2,39 +2,43 @@
 //! and actions share.
 //!
 //! SQLite in a file by default (created on first start), so the demo needs no
-//! set-up. Queries are plain SQL kept here so that routes read like prose.
+//! set-up; a `postgres://` URL works too, with the same queries (written with
+//! `$1` placeholders, which both understand) and its own copy of the
+//! migrations. Queries are plain SQL kept next to the code that needs them.
 
-use std::str::FromStr as _;
+use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
 
 /// Where the data lives when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://serac-demo.db";
 
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file, or `sqlite::memory:`.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
 /// A cheap-to-clone handle on the database.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 /// Opening the database failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    /// The URL is not a SQLite URL this demo understands.
-    #[error("DATABASE_URL {url:?} is not usable: {source}")]
-    Url {
-        /// The URL as given.
-        url: String,
-        /// Why.
-        source: sqlx::Error,
-    },
-    /// The URL names a database this demo cannot use yet.
+    /// The URL names a database this demo does not know.
     #[error(
-        "DATABASE_URL {0:?} is not a SQLite URL: the demo stores its data in SQLite only (sqlite://FILE or sqlite::memory:)"
+        "DATABASE_URL {0:?} is neither a SQLite URL (sqlite://FILE, sqlite::memory:) nor a PostgreSQL one (postgres://…)"
     )]
     Unsupported(String),
-    /// Connecting or migrating failed.
+    /// Connecting failed.
     #[error("the database could not be opened: {0}")]
     Open(#[from] sqlx::Error),
     /// A migration failed.
@@ -43,22 +47,49 @@ pub enum DbError {
 }
 
 impl Db {
-    /// Opens (creating when missing) and migrates the database at `url`.
+    /// Opens (creating a SQLite file when missing) and migrates the database
+    /// at `url`.
     pub async fn open(url: &str) -> Result<Self, DbError> {
-        if !url.starts_with("sqlite:") {
+        install_default_drivers();
+        let (backend, url) = if url.starts_with("sqlite:") {
+            // `mode=rwc` creates the file on first start.
+            let url = if url.contains(":memory:") || url.contains("mode=") {
+                url.to_string()
+            } else if url.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
             return Err(DbError::Unsupported(url.to_string()));
+        };
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // An in-memory database exists once per connection: keep exactly one.
+            options = options.max_connections(if url.contains(":memory:") { 1 } else { 8 }).after_connect(
+                |conn, _| {
+                    Box::pin(async move {
+                        // WAL lets readers go on while an action writes; wait
+                        // for a busy writer rather than failing.
+                        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        Ok(())
+                    })
+                },
+            );
+        } else {
+            options = options.max_connections(16);
         }
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|source| DbError::Url { url: url.to_string(), source })?
-            .create_if_missing(true)
-            // WAL lets readers go on while an action writes.
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(std::time::Duration::from_secs(5));
-        // An in-memory database exists once per connection: keep exactly one.
-        let max = if url.contains(":memory:") { 1 } else { 8 };
-        let pool = SqlitePoolOptions::new().max_connections(max).connect_with(options).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        let pool = options.connect(&url).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Self { pool, backend })
     }
 
     /// A fresh private in-memory database, for tests.
@@ -67,8 +98,13 @@ impl Db {
     }
 
     /// The pool, for queries not wrapped here.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Fills empty tables with a few sample rows, for screenshots and first
@@ -83,7 +119,7 @@ impl Db {
                 ("Globex", 89_990, "pending"),
                 ("Initech", 12_000, "paid"),
             ] {
-                sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES (?, ?, ?)")
+                sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES ($1, $2, $3)")
                     .bind(customer)
                     .bind(cents)
                     .bind(status)
@@ -98,7 +134,7 @@ impl Db {
                 "Yes, this morning. Waiting on payment.",
                 "Great, thanks! Let's check again on Friday.",
             ] {
-                sqlx::query("INSERT INTO messages (body) VALUES (?)").bind(body).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO messages (body) VALUES ($1)").bind(body).execute(&mut *tx).await?;
             }
         }
         tx.commit().await
@@ -106,7 +142,7 @@ impl Db {
 
     /// The current value of a counter (0 when it never moved).
     pub async fn counter(&self, name: &str) -> Result<i64, sqlx::Error> {
-        let value: Option<i64> = sqlx::query_scalar("SELECT value FROM counters WHERE name = ?")
+        let value: Option<i64> = sqlx::query_scalar("SELECT value FROM counters WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
             .await?;
@@ -117,8 +153,8 @@ impl Db {
     /// and returns the new value.
     pub async fn bump(&self, name: &str) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar(
-            "INSERT INTO counters (name, value) VALUES (?, 1)
-             ON CONFLICT (name) DO UPDATE SET value = value + 1
+            "INSERT INTO counters (name, value) VALUES ($1, 1)
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
              RETURNING value",
         )
         .bind(name)

@@ -62,7 +62,7 @@ pub fn sign_out(cx: &Cx) {
 async fn user_from_cookie(demo: &Demo, sealed: Option<String>) -> Option<User> {
     let plain = demo.keys.open(PURPOSE, &sealed?).ok()?;
     let id = i64::from_be_bytes(plain.try_into().ok()?);
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, email FROM users WHERE id = ?")
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, email FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(demo.db.pool())
         .await

@@ -24,7 +24,7 @@ pub struct NewItem {
 pub async fn add_item(cx: Cx, user: Auth<User>, form: Form<NewItem>) -> Result<(), ActionError> {
     check(&*form)?;
     let demo = cx.state::<Demo>()?;
-    sqlx::query("INSERT INTO items (name, added_by) VALUES (?, ?)")
+    sqlx::query("INSERT INTO items (name, added_by) VALUES ($1, $2)")
         .bind(form.name.trim())
         .bind(user.id)
         .execute(demo.db.pool())

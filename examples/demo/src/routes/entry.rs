@@ -27,7 +27,7 @@ pub async fn add_entry(cx: Cx, form: Form<NewEntry>) -> Result<(), ActionError> 
         return Err(ActionError::invalid("body", format!("Keep it under {MAX_ENTRY} characters.")));
     }
     let demo = cx.state::<Demo>()?;
-    sqlx::query("INSERT INTO entries (body) VALUES (?)").bind(body).execute(demo.db.pool()).await?;
+    sqlx::query("INSERT INTO entries (body) VALUES ($1)").bind(body).execute(demo.db.pool()).await?;
     cx.revalidate_path("/entry");
     Ok(())
 }

@@ -53,7 +53,7 @@ pub async fn create_invoice(cx: Cx, form: Form<NewInvoice>) -> Result<(), Action
     let cents =
         cents(&form.amount).ok_or_else(|| ActionError::invalid("amount", "Enter an amount like 12.50."))?;
     let demo = cx.state::<Demo>()?;
-    sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES ($1, $2, $3)")
         .bind(form.customer.trim())
         .bind(cents)
         .bind(&form.status)

@@ -32,7 +32,10 @@ pub async fn send_message(cx: Cx, form: Form<NewMessage>) -> Result<(), ActionEr
         return Err(ActionError::conflict("The message could not be sent. Please try again."));
     }
     let demo = cx.state::<Demo>()?;
-    sqlx::query("INSERT INTO messages (body) VALUES (?)").bind(&form.message).execute(demo.db.pool()).await?;
+    sqlx::query("INSERT INTO messages (body) VALUES ($1)")
+        .bind(&form.message)
+        .execute(demo.db.pool())
+        .await?;
     cx.revalidate_path("/messages");
     Ok(())
 }

@@ -25,7 +25,7 @@ pub struct Draft {
 pub async fn save_draft(cx: Cx, post_id: i64, form: Form<Draft>) -> Result<(), ActionError> {
     check(&*form)?;
     let demo = cx.state::<Demo>()?;
-    let done = sqlx::query("UPDATE posts SET draft = ? WHERE id = ?")
+    let done = sqlx::query("UPDATE posts SET draft = $1 WHERE id = $2")
         .bind(&form.draft)
         .bind(post_id)
         .execute(demo.db.pool())
@@ -46,7 +46,7 @@ pub async fn publish_post(cx: Cx, post_id: i64, form: Form<Draft>) -> Result<(),
     }
     let demo = cx.state::<Demo>()?;
     let done = sqlx::query(
-        "UPDATE posts SET draft = ?1, body = ?1, published = 1, version = version + 1 WHERE id = ?2",
+        "UPDATE posts SET draft = $1, body = $1, published = 1, version = version + 1 WHERE id = $2",
     )
     .bind(&form.draft)
     .bind(post_id)
@@ -88,7 +88,7 @@ pub async fn list(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
 /// `/posts/{id}`.
 pub async fn show(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> Result<Markup, PageError> {
     let post: Option<(String, String)> =
-        sqlx::query_as("SELECT title, body FROM posts WHERE id = ? AND published = 1")
+        sqlx::query_as("SELECT title, body FROM posts WHERE id = $1 AND published = 1")
             .bind(id)
             .fetch_optional(demo.db.pool())
             .await?;
@@ -107,7 +107,7 @@ pub async fn show(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> 
 
 /// `/posts/{id}/edit`.
 pub async fn edit(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> Result<Markup, PageError> {
-    let post: Option<(String, String)> = sqlx::query_as("SELECT title, draft FROM posts WHERE id = ?")
+    let post: Option<(String, String)> = sqlx::query_as("SELECT title, draft FROM posts WHERE id = $1")
         .bind(id)
         .fetch_optional(demo.db.pool())
         .await?;

@@ -18,7 +18,7 @@ pub const VERSION_CHANGED: &str = "The version has changed since pressing publis
 pub async fn publish_version(cx: Cx, post_id: i64, version: i64) -> Result<(), ActionError> {
     let demo = cx.state::<Demo>()?;
     // One statement: the check and the write cannot be split by another edit.
-    let done = sqlx::query("UPDATE posts SET published = 1, body = draft WHERE id = ? AND version = ?")
+    let done = sqlx::query("UPDATE posts SET published = 1, body = draft WHERE id = $1 AND version = $2")
         .bind(post_id)
         .bind(version)
         .execute(demo.db.pool())
@@ -35,7 +35,7 @@ pub async fn publish_version(cx: Cx, post_id: i64, version: i64) -> Result<(), A
 #[serac::action]
 pub async fn touch_post(cx: Cx, post_id: i64) -> Result<(), ActionError> {
     let demo = cx.state::<Demo>()?;
-    sqlx::query("UPDATE posts SET version = version + 1 WHERE id = ?")
+    sqlx::query("UPDATE posts SET version = version + 1 WHERE id = $1")
         .bind(post_id)
         .execute(demo.db.pool())
         .await?;
@@ -45,8 +45,8 @@ pub async fn touch_post(cx: Cx, post_id: i64) -> Result<(), ActionError> {
 
 /// `/publish/{id}`.
 pub async fn show(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> Result<Markup, PageError> {
-    let post: Option<(String, i64, bool)> =
-        sqlx::query_as("SELECT title, version, published FROM posts WHERE id = ?")
+    let post: Option<(String, i64, i64)> =
+        sqlx::query_as("SELECT title, version, published FROM posts WHERE id = $1")
             .bind(id)
             .fetch_optional(demo.db.pool())
             .await?;
@@ -58,7 +58,7 @@ pub async fn show(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> 
         "Publish",
         html! {
             p #post-state { "“" (title) "” is at version " strong #version { (version) } "; "
-                @if published { "published." } @else { "not published." } }
+                @if published != 0 { "published." } @else { "not published." } }
             (page.form(publish_version::action().bind(id).bind(version)).id("publish-form").body(html! {
                 button #publish type="submit" { "Publish version " (version) }
             }))

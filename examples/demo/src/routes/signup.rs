@@ -50,7 +50,7 @@ pub async fn sign_up(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError>
     let email = form.email.trim().to_lowercase();
     let hash = session::hash_password(form.password.clone()).await?;
     let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO users (email, password_hash) VALUES (?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+        "INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id",
     )
     .bind(&email)
     .bind(hash)
@@ -71,7 +71,7 @@ pub async fn sign_up(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError>
 pub async fn sign_in(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError> {
     let demo = cx.state::<Demo>()?;
     let email = form.email.trim().to_lowercase();
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = ?")
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
         .bind(&email)
         .fetch_optional(demo.db.pool())
         .await?;

@@ -23,7 +23,7 @@ pub struct NameForm {
 pub async fn rename_user(cx: Cx, user_id: i64, form: Form<NameForm>) -> Result<(), ActionError> {
     check(&*form)?;
     let demo = cx.state::<Demo>()?;
-    let done = sqlx::query("UPDATE users SET name = ? WHERE id = ?")
+    let done = sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
         .bind(form.name.trim())
         .bind(user_id)
         .execute(demo.db.pool())
@@ -37,7 +37,7 @@ pub async fn rename_user(cx: Cx, user_id: i64, form: Form<NameForm>) -> Result<(
 
 /// The page.
 pub async fn show(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> Result<Markup, PageError> {
-    let user: Option<(String, String)> = sqlx::query_as("SELECT email, name FROM users WHERE id = ?")
+    let user: Option<(String, String)> = sqlx::query_as("SELECT email, name FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(demo.db.pool())
         .await?;

@@ -1,0 +1,128 @@
+//! The demo on PostgreSQL: the same migrations (in PostgreSQL's words) and
+//! the same queries, checked through the flows that write. Needs
+//! `SERAC_TEST_POSTGRES_URL` (set by `scripts/test`, which starts a
+//! throw-away cluster); each run creates its own database there.
+
+#![allow(unreachable_pub)]
+
+use std::net::SocketAddr;
+
+use axum::ServiceExt as _;
+use serac::{Config, KeyRing, Mode};
+use serac_demo::db::Backend;
+use serac_demo::{Db, app};
+
+async fn fresh_database() -> Option<Db> {
+    let Ok(admin) = std::env::var("SERAC_TEST_POSTGRES_URL") else {
+        let required =
+            ["SERAC_TEST_REQUIRE_SERVICES", "CI"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
+        assert!(!required, "SERAC_TEST_POSTGRES_URL is not set: run the tests with ./scripts/test");
+        eprintln!("skipped: no PostgreSQL (run ./scripts/test to start one)");
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
+    let name = format!("serac_demo_{}_{nanos}", std::process::id());
+    let pool = sqlx::AnyPool::connect(&admin).await.expect("admin connection");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("create database");
+    pool.close().await;
+    let url = format!("{}/{name}", admin.rsplit_once('/').expect("a database in the URL").0);
+    let db = Db::open(&url).await.expect("demo database on PostgreSQL");
+    assert_eq!(db.backend(), Backend::Postgres);
+    Some(db)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+fn hidden(html: &str, id: &str) -> Vec<(String, String)> {
+    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no form {id}"));
+    let start = html[..at].rfind("<form").expect("form");
+    let end = start + html[start..].find("</form>").expect("end");
+    html[start..end]
+        .split('<')
+        .filter(|t| t.starts_with("input type=\"hidden\""))
+        .filter_map(|t| {
+            let attr = |n: &str| {
+                let k = format!("{n}=\"");
+                t.find(&k).map(|i| t[i + k.len()..].split('"').next().unwrap_or("").to_string())
+            };
+            Some((attr("name")?, attr("value")?))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_runs_on_postgres() {
+    let Some(db) = fresh_database().await else { return };
+    let config = Config::new(KeyRing::from_secrets(&[[4; 32]]).expect("key")).mode(Mode::Production);
+    let service = app(db.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    let get = |path: &str| {
+        let url = format!("{url}{path}");
+        async move { client().get(url).send().await.expect("GET").text().await.expect("body") }
+    };
+    let post = |path: &str, form: Vec<(String, String)>| {
+        let target = format!("{url}{path}");
+        let origin = url.clone();
+        async move { client().post(target).header("origin", origin).form(&form).send().await.expect("POST") }
+    };
+    let with = |mut form: Vec<(String, String)>, fields: &[(&str, &str)]| {
+        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        form
+    };
+
+    // Invoices: a refused one stores nothing, a valid one is listed.
+    let page = get("/invoices").await;
+    let res = post(
+        "/invoices",
+        with(hidden(&page, "invoice-form"), &[("customer", ""), ("amount", "x"), ("status", "paid")]),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let res = post(
+        "/invoices",
+        with(
+            hidden(&page, "invoice-form"),
+            &[("customer", "Hooli"), ("amount", "99.95"), ("status", "paid")],
+        ),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert!(get("/invoices").await.contains("99.95"));
+
+    // Likes: a counter upsert.
+    let page = get("/likes").await;
+    for _ in 0..2 {
+        assert_eq!(post("/likes", hidden(&page, "like-form")).await.status(), 303);
+    }
+    assert!(get("/likes").await.contains("Total Likes: 2"));
+
+    // Sign-up: RETURNING, the unique email, the session.
+    let page = get("/signup").await;
+    let form =
+        with(hidden(&page, "signup-form"), &[("email", "pg@example.com"), ("password", "long enough")]);
+    let res = post("/signup", form.clone()).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/dashboard");
+    let res = post("/signup", form).await;
+    assert_eq!(res.status(), 422, "the same email twice");
+
+    // Publish with a captured version.
+    let page = get("/publish/1").await;
+    assert_eq!(post("/publish/1", hidden(&page, "publish-form")).await.status(), 303);
+    let page = get("/publish/1").await;
+    assert!(page.contains("published."), "{page}");
+
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(db.pool()).await.expect("count");
+    assert_eq!(count, 2);
+    task.abort();
+}
