@@ -37,6 +37,13 @@ pub async fn hash_password(password: String) -> Result<String, ActionError> {
     .map_err(|e| ActionError::internal(format!("hashing task failed: {e}")))?
 }
 
+/// A real hash of nothing anyone can type, verified against when an email
+/// has no account.
+pub async fn decoy_hash() -> Result<String, ActionError> {
+    static DECOY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DECOY.get_or_try_init(|| hash_password(format!("{:x}", rand::random::<u128>()))).await.cloned()
+}
+
 /// Whether `password` matches the stored hash.
 pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {

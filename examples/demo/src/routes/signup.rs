@@ -77,7 +77,12 @@ pub async fn sign_in(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError>
         .await?;
     let user = match row {
         Some((id, hash)) => session::verify_password(form.password.clone(), hash).await.then_some(id),
-        None => None,
+        None => {
+            // Same work as for a real account, so timing does not tell
+            // which emails have one.
+            session::verify_password(form.password.clone(), session::decoy_hash().await?).await;
+            None
+        }
     };
     let Some(id) = user else {
         return Err(ActionError::invalid("password", "That email and password do not match."));
