@@ -149,6 +149,21 @@ pub(crate) fn prefix_has_action_field(prefix: &[u8]) -> bool {
         || contains(prefix, b"name=\"$action\"")
 }
 
+/// The value of the first `$action` field found complete in the first bytes
+/// of a form body, for knowing the action's body limit before reading the
+/// rest. A later `$action` (a submit button's) may still win once the whole
+/// body is decoded; this only chooses how much to read.
+pub(crate) fn action_in_prefix(prefix: &[u8]) -> Option<String> {
+    // Urlencoded: complete `name=value` pairs only (the last may be cut off).
+    let complete = &prefix[..prefix.iter().rposition(|&b| b == b'&')?];
+    for pair in complete.split(|&b| b == b'&') {
+        if let Some(value) = pair.strip_prefix(b"%24action=").or_else(|| pair.strip_prefix(b"$action=")) {
+            return urldecode(value).filter(|v| !v.is_empty());
+        }
+    }
+    None
+}
+
 /// How many bytes to look at when deciding whether a form post is an action.
 pub(crate) const PEEK_BYTES: usize = 8 * 1024;
 
@@ -218,16 +233,34 @@ fn too_many_fields() -> Rejection {
     Rejection::BadPayload(format!("the form has more than {MAX_FIELDS} fields"))
 }
 
+/// Decodes one name or value of an urlencoded body, refusing invalid UTF-8
+/// (rather than replacing it, as lenient decoders do: bad input is an error).
+fn urldecode(raw: &[u8]) -> Option<String> {
+    let plus_as_space: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+    percent_encoding::percent_decode(&plus_as_space).decode_utf8().ok().map(|s| s.into_owned())
+}
+
 fn decode_urlencoded(bytes: &[u8]) -> Result<Payload, Rejection> {
     let mut fields = Vec::new();
-    for (k, v) in form_urlencoded::parse(bytes) {
+    for pair in bytes.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
         if fields.len() == MAX_FIELDS {
             return Err(too_many_fields());
         }
-        fields.push((k.into_owned(), v.into_owned()));
+        let (raw_name, raw_value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        let name = urldecode(raw_name)
+            .ok_or_else(|| Rejection::BadPayload("a field name is not valid UTF-8 text".into()))?;
+        let value = urldecode(raw_value)
+            .ok_or_else(|| Rejection::BadPayload(format!("the field {name:?} is not valid UTF-8 text")))?;
+        fields.push((name, value));
     }
     Ok(Payload { fields, ..Payload::default() })
 }
+
+/// The longest field name or file name a multipart part may declare.
+pub(crate) const MAX_PART_NAME: usize = 1024;
 
 async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejection> {
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(bytes) });
@@ -239,6 +272,11 @@ async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejec
             return Err(too_many_fields());
         }
         let name = field.name().unwrap_or("").to_string();
+        if name.len() > MAX_PART_NAME || field.file_name().is_some_and(|f| f.len() > MAX_PART_NAME) {
+            return Err(Rejection::BadPayload(format!(
+                "a part of the form has a name or file name longer than {MAX_PART_NAME} bytes"
+            )));
+        }
         match field.file_name() {
             Some(file_name) => {
                 let file_name = sanitize_file_name(file_name);

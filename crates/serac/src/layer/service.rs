@@ -100,6 +100,8 @@ where
     let header_id = req.headers().get(ACTION_HEADER).map(|v| v.to_str().unwrap_or("").trim().to_string());
     let js = header_id.is_some();
     let method = req.method().clone();
+    // A native form's `$action`, when its first bytes already name it.
+    let mut form_id = None;
 
     let req = if js {
         req
@@ -136,13 +138,14 @@ where
         if !payload::prefix_has_action_field(&prefix) {
             return passthrough(inner, shared, req).await;
         }
+        form_id = payload::action_in_prefix(&prefix);
         req
     };
 
     if method != Method::POST {
         return respond::reject(&shared, js, Rejection::MethodNotAllowed { method: method.to_string() });
     }
-    call_action(inner, shared, req, header_id).await
+    call_action(inner, shared, req, header_id, form_id).await
 }
 
 /// A request that is not an action call: to the app, with a [`Page`].
@@ -175,6 +178,7 @@ async fn call_action<S>(
     shared: Arc<Shared>,
     req: Request<Body>,
     header_id: Option<String>,
+    form_id: Option<String>,
 ) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
@@ -199,9 +203,11 @@ where
         },
         None => None,
     };
-    // Before the id is known (native forms), read up to the largest limit an
-    // action may have; the exact one is checked once the id is decoded.
-    let read_limit = match header_def {
+    // A native form names its action in its first bytes; when that id is not
+    // known yet (a later field, a stale id), read up to the largest limit an
+    // action may have, and check the exact one once the body is decoded.
+    let early_def = header_def.or_else(|| form_id.as_deref().and_then(|id| shared.registry.get(id)));
+    let read_limit = match early_def {
         Some(def) => def.body_limit.unwrap_or(route_limit),
         None => route_limit.max(shared.max_action_limit),
     };

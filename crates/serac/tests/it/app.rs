@@ -22,6 +22,10 @@ impl Log {
     pub fn events(&self) -> Vec<String> {
         self.0.lock().expect("log").clone()
     }
+    /// Forgets every event.
+    pub fn clear(&self) {
+        self.0.lock().expect("log").clear();
+    }
     /// How many events start with `prefix`.
     pub fn count(&self, prefix: &str) -> usize {
         self.events().iter().filter(|e| e.starts_with(prefix)).count()

@@ -6,6 +6,7 @@
 #![allow(unreachable_pub)]
 
 mod app;
+mod attack;
 mod cache;
 mod cancel;
 mod cookies;
