@@ -151,3 +151,36 @@ pub mod __private {
         call.cx.user::<U>().await.map(crate::Auth)
     }
 }
+
+/// Entry points for the fuzz targets in `fuzz/` and the property tests: the
+/// code that reads untrusted bytes, callable without a server. Not a stable
+/// API.
+#[doc(hidden)]
+pub mod __fuzz {
+    use bytes::Bytes;
+    use http::{HeaderMap, HeaderValue, header::CONTENT_TYPE};
+
+    /// Decodes `body` as a request with `content_type` would be: the fields
+    /// (with `$` ones) and the number of files, or the rejection's message.
+    pub fn decode(content_type: &str, body: &[u8]) -> Result<(Vec<(String, String)>, usize), String> {
+        let mut headers = HeaderMap::new();
+        let value = HeaderValue::from_str(content_type).map_err(|e| e.to_string())?;
+        headers.insert(CONTENT_TYPE, value);
+        let encoding = crate::payload::encoding(&headers).map_err(|r| r.to_string())?;
+        let bytes = Bytes::copy_from_slice(body);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+        let payload =
+            runtime.block_on(crate::payload::decode(&encoding, bytes)).map_err(|r| r.to_string())?;
+        Ok((payload.fields, payload.files.len()))
+    }
+
+    /// Whether `s` has the shape of an action id.
+    pub fn looks_like_id(s: &str) -> bool {
+        crate::seal::looks_like_id(s)
+    }
+
+    /// The `$action` a form body's first bytes name, if any.
+    pub fn action_in_prefix(prefix: &[u8]) -> Option<String> {
+        crate::payload::action_in_prefix(prefix)
+    }
+}

@@ -226,3 +226,56 @@ async fn an_unknown_database_url_gets_a_clear_error() {
     let err = Db::open("mysql://localhost/demo").await.expect_err("not supported");
     assert!(err.to_string().contains("neither a SQLite URL"), "{err}");
 }
+
+#[tokio::test]
+async fn an_unavailable_database_gives_a_clear_error_and_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("serac-fault-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let url = format!("sqlite://{}", dir.join("demo.db").display());
+    let db = Db::open(&url).await.expect("database");
+    let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Production);
+    let service = app(db.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    let page =
+        client().get(format!("{base}/invoices")).send().await.expect("GET").text().await.expect("body");
+    let mut fields = hidden(&page, "invoice-form");
+    fields.extend(
+        [("customer", "Acme"), ("amount", "5"), ("status", "paid")]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+
+    db.pool().close().await; // the database goes away
+
+    let res = client().get(format!("{base}/likes")).send().await.expect("GET");
+    assert_eq!(res.status(), 500);
+    assert!(
+        res.text()
+            .await
+            .expect("body")
+            .contains("The page could not be loaded. Please try again in a moment.")
+    );
+    let res = client()
+        .post(format!("{base}/invoices"))
+        .header("origin", &base)
+        .form(&fields)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 500);
+    let body = res.text().await.expect("body");
+    assert!(body.contains("Something went wrong on the server. Reference:"), "{body}");
+    assert!(!body.contains("pool"), "no internals in production: {body}");
+
+    let reopened = Db::open(&url).await.expect("database back");
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invoices").fetch_one(reopened.pool()).await.expect("count");
+    assert_eq!(count, 0, "nothing half-written");
+    task.abort();
+    let _ = std::fs::remove_dir_all(&dir);
+}

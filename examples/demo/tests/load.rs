@@ -1,0 +1,150 @@
+//! Load and faults against the demo as its own process (issue 6): exact
+//! counts under 1 000 concurrent actions on SQLite, and the memory 200
+//! concurrent 512 KB uploads take. Bounded in count; every request has a
+//! timeout.
+
+#![allow(unreachable_pub)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Demo {
+    url: String,
+    child: Child,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Demo {
+    fn start(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("serac-load-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+        let child = Command::new(env!("CARGO_BIN_EXE_serac-demo"))
+            .env("SERAC_ADDR", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", format!("sqlite://{}", dir.join("demo.db").display()))
+            .env("SERAC_SECRET", "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the demo binary starts");
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "the demo did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { url: format!("http://127.0.0.1:{port}"), child, dir }
+    }
+
+    /// Peak resident memory of the demo process so far, in KiB.
+    fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM")
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client")
+}
+
+async fn form_fields(demo: &Demo, path: &str, form: &str) -> Vec<(String, String)> {
+    let html =
+        client().get(format!("{}{path}", demo.url)).send().await.expect("GET").text().await.expect("body");
+    let at = html.find(&format!("id=\"{form}\"")).expect("form");
+    let start = html[..at].rfind("<form").expect("form start");
+    let end = start + html[start..].find("</form>").expect("form end");
+    html[start..end]
+        .split('<')
+        .filter(|t| t.starts_with("input type=\"hidden\""))
+        .filter_map(|t| {
+            let attr = |n: &str| {
+                let k = format!("{n}=\"");
+                t.find(&k).map(|i| t[i + k.len()..].split('"').next().unwrap_or("").to_string())
+            };
+            Some((attr("name")?, attr("value")?))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_likes_count_exactly_a_thousand() {
+    let demo = Demo::start("likes");
+    let fields = form_fields(&demo, "/likes", "like-form").await;
+    let client = client();
+    let likes = (0..1000).map(|_| {
+        let client = client.clone();
+        let fields = fields.clone();
+        let url = demo.url.clone();
+        tokio::spawn(async move {
+            let res = client.post(format!("{url}/likes")).header("origin", &url).form(&fields).send().await;
+            res.map(|r| r.status().as_u16()).unwrap_or(0)
+        })
+    });
+    let statuses = futures_util::future::join_all(likes).await;
+    let ok = statuses.iter().filter(|s| matches!(s, Ok(303))).count();
+    assert_eq!(ok, 1000, "every like answered 303");
+    let page =
+        client.get(format!("{}/likes", demo.url)).send().await.expect("GET").text().await.expect("body");
+    assert!(page.contains("Total Likes: 1000"), "the count is exact");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_half_megabyte_uploads_stay_within_a_memory_bound() {
+    // The bound this test holds the demo to: 200 × 512 KB in flight, each
+    // buffered once for decoding, plus the process itself.
+    const BOUND_MIB: u64 = 512;
+    let demo = Demo::start("uploads");
+    let before = demo.peak_rss_kib();
+    let fields = form_fields(&demo, "/upload", "upload-form").await;
+    let client = client();
+    let file = vec![b'x'; 512 * 1024];
+    let uploads = (0..200).map(|i| {
+        let client = client.clone();
+        let fields = fields.clone();
+        let url = demo.url.clone();
+        let file = file.clone();
+        tokio::spawn(async move {
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k, v);
+            }
+            let part = reqwest::multipart::Part::bytes(file).file_name(format!("f{i}.bin"));
+            let res = client
+                .post(format!("{url}/upload"))
+                .header("origin", &url)
+                .multipart(form.part("file", part))
+                .send()
+                .await;
+            match res {
+                Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+                Err(e) => (0, e.to_string()),
+            }
+        })
+    });
+    let answers = futures_util::future::join_all(uploads).await;
+    let ok = answers
+        .iter()
+        .filter(|a| a.as_ref().is_ok_and(|(s, body)| *s == 200 && body.contains("(524288 bytes")))
+        .count();
+    let peak = demo.peak_rss_kib();
+    eprintln!("200 × 512 KB uploads: {ok} answered 200; demo peak RSS {before} KiB before, {peak} KiB after");
+    assert_eq!(ok, 200);
+    assert!(peak / 1024 < BOUND_MIB, "peak RSS {} MiB is over the {BOUND_MIB} MiB bound", peak / 1024);
+}
