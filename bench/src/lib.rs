@@ -4,6 +4,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod apps;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
