@@ -72,3 +72,16 @@ fn serde_urlencoded_like(fields: &[(String, String)]) -> String {
     }
     out.finish()
 }
+
+/// Found by the `envelope` fuzz target: without serde_json's correctly
+/// rounded float parsing, a number argument could arrive one ulp off and an
+/// envelope would not read back equal.
+#[test]
+fn regression_large_floats_round_trip_exactly() {
+    let value: serde_json::Value = serde_json::from_str("9999989999999999989999999989998").expect("number");
+    let text = serde_json::to_string(&value).expect("serializes");
+    let again: serde_json::Value = serde_json::from_str(&text).expect("reads back");
+    assert_eq!(again, value);
+    let parsed: f64 = serde_json::from_str("9999989999999999989999999989998").expect("f64");
+    assert_eq!(parsed, 9_999_989_999_999_999_989_999_999_989_998.0_f64, "correctly rounded");
+}
