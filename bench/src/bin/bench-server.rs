@@ -19,7 +19,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match which.as_str() {
         "serac" => {
             let app = apps::serac_app(KeyRing::from_secrets(&[[7; 32]])?);
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+            // Served exactly like the axum app (no ConnectInfo: Serac needs
+            // it only to recognise trusted proxies).
+            axum::serve(listener, app.into_make_service()).await?;
         }
         "axum" => axum::serve(listener, apps::axum_app()).await?,
         other => return Err(format!("usage: bench-server serac|axum (got {other:?})").into()),
