@@ -185,8 +185,10 @@ impl KeyRing {
     /// `purpose` (the associated data: an action id, or an action id with a
     /// suffix). Output: base64url(nonce ‖ ciphertext ‖ tag).
     pub fn seal(&self, purpose: &str, plain: &[u8]) -> String {
+        // A fresh random nonce from the thread's CSPRNG (ChaCha, seeded and
+        // reseeded from the OS): no system call per seal.
         let mut nonce = [0u8; NONCE_BYTES];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        rand::thread_rng().fill_bytes(&mut nonce);
         let sealed = self.keys[0]
             .seal_key
             .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad: purpose.as_bytes() })
