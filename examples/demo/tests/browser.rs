@@ -7,6 +7,8 @@
 
 #![allow(unreachable_pub)]
 
+mod common;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
@@ -57,10 +59,7 @@ where
     Fut: Future<Output = ()>,
 {
     let Ok(webdriver) = std::env::var("SERAC_TEST_WEBDRIVER") else {
-        let required =
-            ["SERAC_TEST_REQUIRE_SERVICES", "CI"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
-        assert!(!required, "SERAC_TEST_WEBDRIVER is not set: run the tests with ./scripts/test");
-        eprintln!("skipped: no ChromeDriver (run ./scripts/test to start one)");
+        common::missing("ChromeDriver (SERAC_TEST_WEBDRIVER)");
         return;
     };
     let db = Db::in_memory().await.expect("database");

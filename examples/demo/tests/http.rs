@@ -3,11 +3,15 @@
 
 #![allow(unreachable_pub)]
 
+mod common;
+
 use std::net::SocketAddr;
 
 use axum::ServiceExt as _;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app};
+
+use common::{client, hidden};
 
 struct Demo {
     url: String,
@@ -35,10 +39,6 @@ async fn start() -> Demo {
     Demo { url, db, task }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
 async fn get(demo: &Demo, path: &str, cookie: Option<&str>) -> String {
     let mut req = client().get(format!("{}{path}", demo.url));
     if let Some(cookie) = cookie {
@@ -47,27 +47,6 @@ async fn get(demo: &Demo, path: &str, cookie: Option<&str>) -> String {
     let res = req.send().await.expect("GET");
     assert_eq!(res.status(), 200, "GET {path}");
     res.text().await.expect("body")
-}
-
-/// The hidden fields of form `id` in `html`, as a browser would send them.
-fn hidden(html: &str, id: &str) -> Vec<(String, String)> {
-    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no form {id}"));
-    let start = html[..at].rfind("<form").expect("form");
-    let end = start + html[start..].find("</form>").expect("end");
-    html[start..end]
-        .split('<')
-        .filter(|t| t.starts_with("input type=\"hidden\""))
-        .filter_map(|t| {
-            let attr = |n: &str| {
-                let k = format!("{n}=\"");
-                t.find(&k).map(|i| {
-                    let r = &t[i + k.len()..];
-                    r[..r.find('"').expect("quote")].to_string()
-                })
-            };
-            Some((attr("name")?, attr("value")?))
-        })
-        .collect()
 }
 
 async fn submit(demo: &Demo, path: &str, form: &str, fields: &[(&str, &str)]) -> reqwest::Response {

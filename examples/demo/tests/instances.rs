@@ -8,6 +8,8 @@
 
 #![allow(unreachable_pub)]
 
+mod common;
+
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,6 +19,8 @@ use serac::cache::Cache;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app_with_cache};
 use serac_redis::RedisStore;
+
+use common::{client, free_port, hidden};
 
 struct Redis {
     port: u16,
@@ -62,10 +66,6 @@ impl Drop for Redis {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
-}
-
 struct Instance {
     url: String,
     store: RedisStore,
@@ -94,31 +94,10 @@ async fn instance(database: &str, redis: &str) -> Instance {
     Instance { url, store, task }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
 async fn get(at: &Instance, path: &str) -> String {
     let res = client().get(format!("{}{path}", at.url)).send().await.expect("GET");
     assert_eq!(res.status(), 200, "GET {path} on {}", at.url);
     res.text().await.expect("body")
-}
-
-fn hidden(html: &str, id: &str) -> Vec<(String, String)> {
-    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no form {id}"));
-    let start = html[..at].rfind("<form").expect("form");
-    let end = start + html[start..].find("</form>").expect("end");
-    html[start..end]
-        .split('<')
-        .filter(|t| t.starts_with("input type=\"hidden\""))
-        .filter_map(|t| {
-            let attr = |n: &str| {
-                let k = format!("{n}=\"");
-                t.find(&k).map(|i| t[i + k.len()..].split('"').next().unwrap_or("").to_string())
-            };
-            Some((attr("name")?, attr("value")?))
-        })
-        .collect()
 }
 
 /// Posts form `form` of `path` as rendered by `from`, to `to`.
@@ -174,10 +153,7 @@ async fn two_instances_share_revalidation_and_seals_and_survive_redis_going_away
     std::fs::create_dir_all(&dir).expect("temp dir");
     let port = free_port();
     let Some(mut redis) = Redis::start(port, &dir) else {
-        let required =
-            ["SERAC_TEST_REQUIRE_SERVICES", "CI"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
-        assert!(!required, "redis-server is not installed: run the tests with ./scripts/test");
-        eprintln!("skipped: no redis-server (run ./scripts/test, which installs it)");
+        common::missing("redis-server");
         return;
     };
     let database = format!("sqlite://{}", dir.join("demo.db").display());

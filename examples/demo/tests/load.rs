@@ -5,8 +5,12 @@
 
 #![allow(unreachable_pub)]
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use common::{client, free_port, hidden};
 
 struct Demo {
     url: String,
@@ -26,8 +30,7 @@ impl Demo {
     fn start(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("serac-load-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
-        let port =
-            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+        let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_serac-demo"))
             .env("SERAC_ADDR", format!("127.0.0.1:{port}"))
             .env("DATABASE_URL", format!("sqlite://{}", dir.join("demo.db").display()))
@@ -56,31 +59,10 @@ impl Demo {
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("client")
-}
-
 async fn form_fields(demo: &Demo, path: &str, form: &str) -> Vec<(String, String)> {
     let html =
         client().get(format!("{}{path}", demo.url)).send().await.expect("GET").text().await.expect("body");
-    let at = html.find(&format!("id=\"{form}\"")).expect("form");
-    let start = html[..at].rfind("<form").expect("form start");
-    let end = start + html[start..].find("</form>").expect("form end");
-    html[start..end]
-        .split('<')
-        .filter(|t| t.starts_with("input type=\"hidden\""))
-        .filter_map(|t| {
-            let attr = |n: &str| {
-                let k = format!("{n}=\"");
-                t.find(&k).map(|i| t[i + k.len()..].split('"').next().unwrap_or("").to_string())
-            };
-            Some((attr("name")?, attr("value")?))
-        })
-        .collect()
+    hidden(&html, form)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

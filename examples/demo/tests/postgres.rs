@@ -5,6 +5,8 @@
 
 #![allow(unreachable_pub)]
 
+mod common;
+
 use std::net::SocketAddr;
 
 use axum::ServiceExt as _;
@@ -12,12 +14,11 @@ use serac::{Config, KeyRing, Mode};
 use serac_demo::db::Backend;
 use serac_demo::{Db, app};
 
+use common::{client, hidden};
+
 async fn fresh_database() -> Option<Db> {
     let Ok(admin) = std::env::var("SERAC_TEST_POSTGRES_URL") else {
-        let required =
-            ["SERAC_TEST_REQUIRE_SERVICES", "CI"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true"));
-        assert!(!required, "SERAC_TEST_POSTGRES_URL is not set: run the tests with ./scripts/test");
-        eprintln!("skipped: no PostgreSQL (run ./scripts/test to start one)");
+        common::missing("PostgreSQL (SERAC_TEST_POSTGRES_URL)");
         return None;
     };
     sqlx::any::install_default_drivers();
@@ -30,27 +31,6 @@ async fn fresh_database() -> Option<Db> {
     let db = Db::open(&url).await.expect("demo database on PostgreSQL");
     assert_eq!(db.backend(), Backend::Postgres);
     Some(db)
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
-fn hidden(html: &str, id: &str) -> Vec<(String, String)> {
-    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no form {id}"));
-    let start = html[..at].rfind("<form").expect("form");
-    let end = start + html[start..].find("</form>").expect("end");
-    html[start..end]
-        .split('<')
-        .filter(|t| t.starts_with("input type=\"hidden\""))
-        .filter_map(|t| {
-            let attr = |n: &str| {
-                let k = format!("{n}=\"");
-                t.find(&k).map(|i| t[i + k.len()..].split('"').next().unwrap_or("").to_string())
-            };
-            Some((attr("name")?, attr("value")?))
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -74,10 +54,7 @@ async fn the_demo_runs_on_postgres() {
         let origin = url.clone();
         async move { client().post(target).header("origin", origin).form(&form).send().await.expect("POST") }
     };
-    let with = |mut form: Vec<(String, String)>, fields: &[(&str, &str)]| {
-        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        form
-    };
+    let with = common::with;
 
     // Invoices: a refused one stores nothing, a valid one is listed.
     let page = get("/invoices").await;
