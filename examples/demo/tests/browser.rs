@@ -10,11 +10,9 @@
 mod common;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
-use axum::ServiceExt as _;
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt as _;
 use serac::{Config, KeyRing, Mode};
@@ -65,13 +63,7 @@ where
     let db = Db::in_memory().await.expect("database");
     let config = Config::new(KeyRing::from_secrets(&[[9; 32]]).expect("key")).mode(Mode::Production);
     let service = app(db.clone(), config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
-    });
+    let (url, task) = common::serve(service).await;
     let demo = Demo { url, db, task };
 
     let mut options = json!({ "args": FLAGS });

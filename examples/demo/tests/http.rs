@@ -5,9 +5,6 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
-use axum::ServiceExt as _;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app};
 
@@ -29,13 +26,7 @@ async fn start() -> Demo {
     let db = Db::in_memory().await.expect("database");
     let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Development);
     let service = app(db.clone(), config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
-    });
+    let (url, task) = common::serve(service).await;
     Demo { url, db, task }
 }
 
@@ -214,13 +205,7 @@ async fn an_unavailable_database_gives_a_clear_error_and_writes_nothing() {
     let db = Db::open(&url).await.expect("database");
     let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Production);
     let service = app(db.clone(), config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
-    });
+    let (base, task) = common::serve(service).await;
     let page =
         client().get(format!("{base}/invoices")).send().await.expect("GET").text().await.expect("body");
     let mut fields = hidden(&page, "invoice-form");

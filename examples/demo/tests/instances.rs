@@ -10,11 +10,9 @@
 
 mod common;
 
-use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::ServiceExt as _;
 use serac::cache::Cache;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app_with_cache};
@@ -84,13 +82,7 @@ async fn instance(database: &str, redis: &str) -> Instance {
         Config::new(KeyRing::from_secrets(&[[5; 32]]).expect("shared secret")).mode(Mode::Production);
     let store = RedisStore::new(redis).expect("store");
     let service = app_with_cache(db, config, Cache::new(store.clone()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
-    });
+    let (url, task) = common::serve(service).await;
     Instance { url, store, task }
 }
 

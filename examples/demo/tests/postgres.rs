@@ -7,9 +7,6 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
-use axum::ServiceExt as _;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::db::Backend;
 use serac_demo::{Db, app};
@@ -38,13 +35,7 @@ async fn the_demo_runs_on_postgres() {
     let Some(db) = fresh_database().await else { return };
     let config = Config::new(KeyRing::from_secrets(&[[4; 32]]).expect("key")).mode(Mode::Production);
     let service = app(db.clone(), config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
-    });
+    let (url, task) = common::serve(service).await;
     let get = |path: &str| {
         let url = format!("{url}{path}");
         async move { client().get(url).send().await.expect("GET").text().await.expect("body") }

@@ -53,3 +53,17 @@ pub fn missing(service: &str) {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
 }
+
+/// Serves `service` on a free loopback port: its base URL, and the task to
+/// abort when done.
+pub async fn serve(service: serac::ActionService<axum::Router>) -> (String, tokio::task::JoinHandle<()>) {
+    use axum::ServiceExt as _;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    (url, task)
+}
