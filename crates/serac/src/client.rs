@@ -124,6 +124,16 @@ pub fn runtime_tags() -> Markup {
     }
 }
 
+/// [`runtime_tags`] for pages served with a Content-Security-Policy that
+/// allows scripts by nonce (`script-src 'nonce-…'`): both tags carry `nonce`.
+/// Use a fresh random nonce per response, the one the header names.
+pub fn runtime_tags_with_nonce(nonce: &str) -> Markup {
+    html! {
+        script nonce=(nonce) { (PreEscaped(QUEUE_SNIPPET)) }
+        script src=(runtime_url()) defer nonce=(nonce) {}
+    }
+}
+
 /// The ES module of actions exposed to client code (S3): one named export per
 /// action, calling it through `serac.call`.
 pub(crate) fn actions_module(exposed: &[(String, ActionRef)], keys: &KeyRing) -> Asset {
@@ -160,6 +170,13 @@ mod tests {
         let b = Asset::new("serac", "js", "text/javascript", "b".into());
         assert_ne!(a.path, b.path);
         assert!(a.path.starts_with("/_serac/serac.") && a.path.ends_with(".js"));
+    }
+
+    #[test]
+    fn both_runtime_tags_carry_the_csp_nonce() {
+        let tags = runtime_tags_with_nonce("r4nd\"om").into_string();
+        assert_eq!(tags.matches("nonce=\"r4nd&quot;om\"").count(), 2, "{tags}");
+        assert!(tags.contains(runtime_url()));
     }
 
     /// The budget of issue #3: what a browser downloads for the runtime.

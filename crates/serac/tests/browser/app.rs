@@ -474,6 +474,23 @@ async fn slow_runtime() -> impl IntoResponse {
     ([(http::header::CONTENT_TYPE, "text/javascript")], serac::client::RUNTIME_SOURCE)
 }
 
+/// `/csp`: the counter under a strict Content-Security-Policy; the runtime's
+/// tags carry the nonce the header allows.
+async fn csp(State(app): State<AppState>, page: Page) -> impl IntoResponse {
+    let n = app.count.load(Ordering::SeqCst);
+    let body = frame(
+        &page,
+        "CSP",
+        "",
+        serac::client::runtime_tags_with_nonce("t3st-n0nce"),
+        html! {
+            p #count { "Count: " (n) }
+            (page.form(increment::action()).id("inc").body(html! { button #inc-btn { "Add one" } }))
+        },
+    );
+    ([(http::header::CONTENT_SECURITY_POLICY, "script-src 'nonce-t3st-n0nce'")], body)
+}
+
 pub fn exposed() -> Vec<ActionRef> {
     vec![add::action(), refuse::action()]
 }
@@ -494,6 +511,7 @@ pub fn router(state: AppState) -> Router {
         .route("/parallel", get(parallel))
         .route("/call", get(call_page))
         .route("/delayed", get(delayed))
+        .route("/csp", get(csp))
         .route("/slow-runtime.js", get(slow_runtime))
         .with_state(state)
 }

@@ -23,6 +23,20 @@ async fn s6_an_enhanced_form_posts_without_a_reload_and_s8_updates_the_title() {
 }
 
 #[tokio::test]
+async fn the_runtime_runs_under_a_strict_csp_with_its_nonce() {
+    run(true, |s, b| async move {
+        b.goto("/csp").await;
+        b.ready().await;
+        b.mark().await;
+        b.click("#inc-btn").await;
+        b.wait_text("#count", "Count: 1").await;
+        assert!(b.marked().await, "submitted by the runtime, not by a page load");
+        assert_eq!(s.state.events(), ["increment"]);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn s6_submits_made_before_the_runtime_loads_are_replayed() {
     // The runtime of /delayed takes 1.5 s to arrive; the click happens before.
     run_with(true, "none", |s, b| async move {
