@@ -94,13 +94,12 @@ fn json_response(status: StatusCode, envelope: &Envelope) -> Response {
 }
 
 /// Answers a request refused before any action ran.
-pub(crate) fn reject(shared: &Shared, js: bool, rejection: Rejection) -> Response {
+pub(crate) fn reject(js: bool, rejection: Rejection) -> Response {
     tracing::info!(
         kind = rejection.kind(),
         status = rejection.status().as_u16(),
         "action call rejected: {rejection}"
     );
-    let _ = shared;
     if !js {
         return rejection.into_response();
     }

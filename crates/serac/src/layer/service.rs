@@ -118,11 +118,7 @@ where
             return client::not_found();
         }
         if query_names_action(&req) {
-            return respond::reject(
-                &shared,
-                false,
-                Rejection::MethodNotAllowed { method: method.to_string() },
-            );
+            return respond::reject(false, Rejection::MethodNotAllowed { method: method.to_string() });
         }
         return passthrough(inner, shared, req).await;
     } else if !is_form_body(&req) {
@@ -132,7 +128,7 @@ where
         let (parts, body) = req.into_parts();
         let (prefix, body) = match payload::peek(body, PEEK_BYTES, payload::prefix_has_action_field).await {
             Ok(peeked) => peeked,
-            Err(rejection) => return respond::reject(&shared, false, rejection),
+            Err(rejection) => return respond::reject(false, rejection),
         };
         let req = Request::from_parts(parts, body);
         if !payload::prefix_has_action_field(&prefix) {
@@ -143,7 +139,7 @@ where
     };
 
     if method != Method::POST {
-        return respond::reject(&shared, js, Rejection::MethodNotAllowed { method: method.to_string() });
+        return respond::reject(js, Rejection::MethodNotAllowed { method: method.to_string() });
     }
     call_action(inner, shared, req, header_id, form_id).await
 }
@@ -186,8 +182,7 @@ where
 {
     let js = header_id.is_some();
     let (parts, body) = req.into_parts();
-    let shared_keys = shared.clone();
-    let reject = |r: Rejection| respond::reject(&shared_keys, js, r);
+    let reject = |r: Rejection| respond::reject(js, r);
 
     if let Err(r) = guard::check_origin(&parts, &shared.config) {
         return reject(r);
@@ -314,12 +309,13 @@ where
             }
         },
     };
+    let keys = shared.clone();
     let run = async move {
         let finished = invoke::run(def, call, max_duration).await;
-        respond::respond(inner, shared.clone(), Exchange { parts, cx, payload, id, js }, finished).await
+        respond::respond(inner, shared, Exchange { parts, cx, payload, id, js }, finished).await
     };
     let Some(key) = key else { return run.await };
-    let keys = &shared_keys.idempotency;
+    let keys = &keys.idempotency;
     loop {
         match keys.begin(key.clone()) {
             Begin::Replay(stored) => return stored.response(),

@@ -370,8 +370,7 @@ async fn home(page: Page) -> Markup {
     }
 }
 
-async fn cookies_page(page: Page, headers: http::HeaderMap) -> Markup {
-    let _ = page;
+async fn cookies_page(headers: http::HeaderMap) -> Markup {
     let cookie = headers.get("cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     html! { p #cookies { (cookie) } }
 }
