@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serac::cache::Cache;
-use serac_bench::BenchRedis;
 use serac_redis::RedisStore;
+use serac_testkit::redis::RedisServer;
 
 /// A list like the demo's: 50 rows.
 fn rows() -> Vec<(i64, String, i64, String)> {
@@ -51,10 +51,12 @@ fn bench(c: &mut Criterion, name: &str, runtime: &tokio::runtime::Runtime, cache
 fn cache_benches(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     bench(c, "memory", &runtime, &Cache::default());
-    match BenchRedis::start() {
+    let dir = std::env::temp_dir().join(format!("serac-bench-redis-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    match RedisServer::start(&dir) {
         Some(redis) => {
             let store = runtime.block_on(async {
-                let store = RedisStore::new(&redis.url).expect("store");
+                let store = RedisStore::new(&redis.url()).expect("store");
                 while !store.is_subscribed() {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }

@@ -243,10 +243,13 @@ impl RedisStore {
     }
 }
 
+/// An id for this store instance: random per process (the standard
+/// library's hash keys), different per store, mixed with the process id.
 fn rand_id() -> u64 {
     use std::hash::{BuildHasher as _, Hasher as _};
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(Instant::now().elapsed().as_nanos());
+    h.write_u64(NEXT.fetch_add(1, Ordering::Relaxed));
     h.write_u32(std::process::id());
     h.finish()
 }

@@ -1,53 +1,19 @@
 //! Every route of the demo in real Chromium, with JavaScript on and off,
 //! asserting what a person sees: text, URL, list contents.
 //!
-//! `scripts/test` starts ChromeDriver and sets `SERAC_TEST_WEBDRIVER`; without
-//! it these tests are skipped, unless `CI` or `SERAC_TEST_REQUIRE_SERVICES` is
-//! `true`.
+//! The Chromium session comes from `serac-testkit`, which also says what
+//! happens without ChromeDriver.
 
 #![allow(unreachable_pub)]
 
 mod common;
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use futures_util::FutureExt as _;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app};
-use serde_json::{Value, json};
-
-const FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--window-size=1024,768",
-];
-
-struct Demo {
-    url: String,
-    db: Db,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-#[derive(Clone)]
-struct B {
-    client: Client,
-    base: String,
-}
+use serac_testkit::browser::{Browser as B, with_chromium};
+use serde_json::json;
 
 /// Starts a demo on a fresh in-memory database and a browser (JavaScript
 /// `js`), runs `test`, and always closes the browser.
@@ -56,99 +22,11 @@ where
     F: FnOnce(B, Db) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Ok(webdriver) = std::env::var("SERAC_TEST_WEBDRIVER") else {
-        common::missing("ChromeDriver (SERAC_TEST_WEBDRIVER)");
-        return;
-    };
     let db = Db::in_memory().await.expect("database");
     let config = Config::new(KeyRing::from_secrets(&[[9; 32]]).expect("key")).mode(Mode::Production);
-    let service = app(db.clone(), config);
-    let (url, task) = common::serve(service).await;
-    let demo = Demo { url, db, task };
-
-    let mut options = json!({ "args": FLAGS });
-    if let Ok(binary) = std::env::var("SERAC_TEST_CHROMIUM") {
-        options["binary"] = json!(binary);
-    }
-    if !js {
-        options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("chrome"));
-    caps.insert("goog:chromeOptions".into(), options);
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&webdriver)
-        .await
-        .expect("a Chromium session");
-    let b = B { client: client.clone(), base: demo.url.clone() };
-    let outcome = AssertUnwindSafe(test(b, demo.db.clone())).catch_unwind().await;
-    let _ = client.close().await;
-    drop(demo);
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-const WAIT: Duration = Duration::from_secs(10);
-
-impl B {
-    async fn goto(&self, path: &str) {
-        self.client.goto(&format!("{}{path}", self.base)).await.expect("navigate");
-        if self.js("return typeof window.serac").await != json!("undefined") {
-            self.wait_js("the runtime", "return !!window.serac").await;
-        }
-    }
-    async fn path(&self) -> String {
-        self.client.current_url().await.expect("url").path().to_string()
-    }
-    async fn click(&self, css: &str) {
-        let el = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
-        el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
-    }
-    async fn type_into(&self, css: &str, text: &str) {
-        let el = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
-        el.send_keys(text).await.expect("type");
-    }
-    async fn set(&self, css: &str, value: &str) {
-        let script = format!(
-            "document.querySelector({}).value = {}; return true;",
-            serde_json::to_string(css).expect("css"),
-            serde_json::to_string(value).expect("value")
-        );
-        self.js(&script).await;
-    }
-    async fn text(&self, css: &str) -> String {
-        match self.client.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
-    }
-    async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{script}: {e}"))
-    }
-    async fn wait_js(&self, what: &str, script: &str) {
-        let start = Instant::now();
-        while self.js(script).await != Value::Bool(true) {
-            assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-    async fn wait_text(&self, css: &str, want: &str) {
-        let start = Instant::now();
-        loop {
-            let text = self.text(css).await;
-            if text.contains(want) {
-                return;
-            }
-            assert!(start.elapsed() < WAIT, "{css} never showed {want:?}; last: {text:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-    /// The page's main text, for "nothing like this is shown" checks.
-    async fn body(&self) -> String {
-        self.text("body").await
-    }
+    let (url, task) = common::serve(app(db.clone(), config)).await;
+    with_chromium(&url, js, "normal", |b| test(b, db)).await;
+    task.abort();
 }
 
 async fn count(db: &Db, table: &str) -> i64 {

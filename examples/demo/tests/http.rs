@@ -8,7 +8,7 @@ mod common;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app};
 
-use common::{client, hidden};
+use serac_testkit::{client, hidden};
 
 struct Demo {
     url: String,

@@ -10,59 +10,15 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serac::cache::Cache;
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app_with_cache};
 use serac_redis::RedisStore;
+use serac_testkit::redis::RedisServer;
 
-use common::{client, free_port, hidden};
-
-struct Redis {
-    port: u16,
-    dir: std::path::PathBuf,
-    child: Option<Child>,
-}
-
-impl Redis {
-    fn start(port: u16, dir: &std::path::Path) -> Option<Self> {
-        let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
-            .arg("--dir")
-            .arg(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(5), "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(Self { port, dir: dir.to_path_buf(), child: Some(child) })
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn restart(&mut self) {
-        self.stop();
-        let mut again = Self::start(self.port, &self.dir).expect("redis-server restarts");
-        self.child = again.child.take();
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
+use serac_testkit::{client, hidden};
 
 struct Instance {
     url: String,
@@ -143,13 +99,12 @@ async fn subscribed(instances: &[&Instance]) {
 async fn two_instances_share_revalidation_and_seals_and_survive_redis_going_away() {
     let dir = std::env::temp_dir().join(format!("serac-instances-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let port = free_port();
-    let Some(mut redis) = Redis::start(port, &dir) else {
-        common::missing("redis-server");
+    let Some(mut redis) = RedisServer::start(&dir) else {
+        serac_testkit::missing("redis-server");
         return;
     };
     let database = format!("sqlite://{}", dir.join("demo.db").display());
-    let redis_url = format!("redis://127.0.0.1:{port}/");
+    let redis_url = redis.url();
     let a = instance(&database, &redis_url).await;
     let b = instance(&database, &redis_url).await;
     subscribed(&[&a, &b]).await;

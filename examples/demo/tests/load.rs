@@ -5,12 +5,10 @@
 
 #![allow(unreachable_pub)]
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{client, free_port, hidden};
+use serac_testkit::{client, free_port, hidden};
 
 struct Demo {
     url: String,

@@ -11,11 +11,11 @@ use serac::{Config, KeyRing, Mode};
 use serac_demo::db::Backend;
 use serac_demo::{Db, app};
 
-use common::{client, hidden};
+use serac_testkit::{client, hidden};
 
 async fn fresh_database() -> Option<Db> {
     let Ok(admin) = std::env::var("SERAC_TEST_POSTGRES_URL") else {
-        common::missing("PostgreSQL (SERAC_TEST_POSTGRES_URL)");
+        serac_testkit::missing("PostgreSQL (SERAC_TEST_POSTGRES_URL)");
         return None;
     };
     sqlx::any::install_default_drivers();
@@ -45,7 +45,7 @@ async fn the_demo_runs_on_postgres() {
         let origin = url.clone();
         async move { client().post(target).header("origin", origin).form(&form).send().await.expect("POST") }
     };
-    let with = common::with;
+    let with = serac_testkit::with;
 
     // Invoices: a refused one stores nothing, a valid one is listed.
     let page = get("/invoices").await;

@@ -92,14 +92,7 @@ async fn the_envelope_carries_the_fresh_page_in_one_round_trip_s8() {
     let s = start().await;
     fetch(&s, "/cached", None).await;
     let id = action_id(&s, "/", "note").await;
-    let res = client()
-        .post(format!("{}/cached", s.url))
-        .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, &id)
-        .form(&[("text", "y")])
-        .send()
-        .await
-        .expect("POST");
+    let res = call_form(&s, "/cached", &id, &[("text", "y")]).await;
     let envelope: serac::Envelope = res.json().await.expect("envelope");
     assert_eq!(envelope.invalidated.tags, ["notes"]);
     assert!(envelope.html.as_deref().is_some_and(|h| h.contains("render 2")), "{:?}", envelope.html);

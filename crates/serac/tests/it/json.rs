@@ -20,14 +20,7 @@ async fn a_programmatic_call_returns_the_result_without_a_page_s3() {
 async fn the_envelope_names_exactly_what_was_invalidated_and_carries_the_page_b15_s8() {
     let s = start().await;
     let id = action_id(&s, "/", "note").await;
-    let res = client()
-        .post(format!("{}/", s.url))
-        .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, &id)
-        .form(&[("$action", id.as_str()), ("text", "hi")])
-        .send()
-        .await
-        .expect("post");
+    let res = call_form(&s, "/", &id, &[("$action", id.as_str()), ("text", "hi")]).await;
     assert_eq!(res.status(), 200);
     let envelope: serac::Envelope = res.json().await.expect("json");
     assert_eq!(envelope.invalidated.paths, ["/notes"]);
@@ -53,14 +46,7 @@ async fn a_redirect_is_followed_on_the_server_in_the_same_round_trip_s24() {
 async fn validation_failures_come_back_as_data_with_the_form_rendered() {
     let s = start().await;
     let id = action_id(&s, "/", "note").await;
-    let res = client()
-        .post(format!("{}/", s.url))
-        .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, &id)
-        .form(&[("$action", id.as_str()), ("text", "")])
-        .send()
-        .await
-        .expect("post");
+    let res = call_form(&s, "/", &id, &[("$action", id.as_str()), ("text", "")]).await;
     assert_eq!(res.status(), 422);
     let envelope: serac::Envelope = res.json().await.expect("json");
     let error = envelope.error.expect("error");
