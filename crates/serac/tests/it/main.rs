@@ -15,7 +15,6 @@ mod forms;
 mod guard;
 mod json;
 mod limits;
-mod observability;
 mod runtime;
 mod sealed;
 mod support;
