@@ -10,7 +10,9 @@
 //! - an invoker that decodes each parameter from the call, by the parameter
 //!   type's name: `Cx`, `Form<T>`, `FormData`, `PrevState<T>`, `Auth<U>`, or
 //!   else a positional serde argument;
-//! - the registration that makes the layer find it.
+//! - the registration that makes the layer find it;
+//! - with `#[action(typescript)]`, the action's TypeScript signature, for
+//!   `serac::typescript::module()` (B6).
 //!
 //! Misuse is reported at the offending tokens with a sentence that says what
 //! to write instead; `crates/serac/tests/ui` keeps those messages readable.
@@ -23,11 +25,12 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned as _;
 use syn::{FnArg, Item, ItemFn, LitInt, Pat, ReturnType, Type, parse_macro_input};
 
-/// Limits given as `#[action(max_duration_ms = 1000, body_limit = 4096)]`.
+/// Settings given as `#[action(max_duration_ms = 1000, body_limit = 4096, typescript)]`.
 #[derive(Default, Clone)]
 struct Limits {
     max_duration_ms: Option<LitInt>,
     body_limit: Option<LitInt>,
+    typescript: bool,
 }
 
 impl Limits {
@@ -40,9 +43,12 @@ impl Limits {
             } else if meta.path.is_ident("body_limit") {
                 limits.body_limit = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if meta.path.is_ident("typescript") {
+                limits.typescript = true;
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown setting: #[action] accepts `max_duration_ms = <milliseconds>` and `body_limit = <bytes>`",
+                    "unknown setting: #[action] accepts `max_duration_ms = <milliseconds>`, `body_limit = <bytes>` and `typescript`",
                 ))
             }
         });
@@ -171,6 +177,9 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
     let vis = &f.vis;
     let mut decode = Vec::new();
     let mut args = Vec::new();
+    // For `typescript`: the JSON arguments, and the form parameter if any.
+    let mut ts_params = Vec::new();
+    let mut ts_form: Option<(Type, bool)> = None;
     for (i, input) in sig.inputs.iter().enumerate() {
         let FnArg::Typed(pt) = input else {
             return Err(syn::Error::new(
@@ -185,7 +194,23 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
             _ => format!("argument {}", i + 1),
         };
         let span = ty.span();
-        let get = match kind_of(ty)? {
+        let kind = kind_of(ty)?;
+        if limits.typescript {
+            match kind {
+                Kind::Positional => ts_params.push((label.clone(), ty.clone())),
+                Kind::Form => ts_form = Some((ty.clone(), true)),
+                Kind::FormData => ts_form = Some((ty.clone(), false)),
+                Kind::PrevState => {
+                    return Err(syn::Error::new(
+                        ty.span(),
+                        "an action exported to TypeScript cannot take `PrevState`: a client keeps its own state \
+                         (React's `useActionState`); return the next state from the action instead",
+                    ));
+                }
+                Kind::Cx | Kind::Auth => {}
+            }
+        }
+        let get = match kind {
             Kind::Cx => quote_spanned! {span=> call.cx() },
             Kind::Form => quote_spanned! {span=> call.form()? },
             Kind::FormData => quote_spanned! {span=> call.form_data() },
@@ -211,6 +236,11 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
     };
     let into_result = quote_spanned! {output_span=>
         ::serac::__private::IntoActionResult::into_action_result(__serac_out)
+    };
+    let typescript = if limits.typescript {
+        typescript_signature(f, &ts_params, ts_form.as_ref())?
+    } else {
+        TokenStream2::new()
     };
     let doc = format!(
         "The server action [`{name}()`](fn@{name}): `{name}::action()` is its reference for forms, buttons and components."
@@ -251,6 +281,74 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
             ::serac::__private::inventory::submit! {
                 ::serac::__private::Registration(&DEFINITION)
             }
+
+            #typescript
         }
     })
+}
+
+/// The `typescript` part: a call to `serac::__private::typescript_action!`,
+/// which registers the signature when serac's `typescript` feature is on and
+/// is a compile error saying to turn it on otherwise.
+fn typescript_signature(
+    f: &ItemFn,
+    params: &[(String, Type)],
+    form: Option<&(Type, bool)>,
+) -> syn::Result<TokenStream2> {
+    if let (Some((form_ty, _)), Some((_, first))) = (form, params.first()) {
+        return Err(syn::Error::new(
+            first.span().join(form_ty.span()).unwrap_or_else(|| first.span()),
+            "an action exported to TypeScript takes either a form (`Form<T>` or `FormData`) or JSON \
+             arguments, not both: a browser sends one body",
+        ));
+    }
+    let ReturnType::Type(_, output) = &f.sig.output else {
+        return Ok(TokenStream2::new());
+    };
+    // The function's doc comment becomes the TypeScript function's JSDoc.
+    let docs = f
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .map(|line| line.strip_prefix(' ').map(str::to_string).unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let labels = params.iter().map(|(l, _)| l);
+    let types = params.iter().map(|(_, t)| t);
+    let form = match form {
+        Some((ty, true)) => {
+            let inner = form_inner(ty);
+            quote! { typed(#inner) }
+        }
+        Some((_, false)) => quote! { form_data },
+        None => quote! { no_form },
+    };
+    Ok(quote! {
+        ::serac::__private::typescript_action! {
+            definition = DEFINITION,
+            docs = #docs,
+            params = [ #( (#labels, #types) ),* ],
+            form = #form,
+            output = #output
+        }
+    })
+}
+
+/// `T` of `Form<T>`.
+fn form_inner(ty: &Type) -> TokenStream2 {
+    if let Type::Path(p) = ty {
+        if let Some(syn::PathArguments::AngleBracketed(args)) = p.path.segments.last().map(|s| &s.arguments) {
+            if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                return quote! { #inner };
+            }
+        }
+    }
+    quote_spanned! {ty.span()=> ::core::compile_error!("write the form parameter as `Form<T>`") }
 }

@@ -148,6 +148,19 @@ pub(crate) fn actions_module(exposed: &[(String, ActionRef)], keys: &KeyRing) ->
     Asset::new("actions", "mjs", "text/javascript; charset=utf-8", text)
 }
 
+/// Where the ids of the actions exported to TypeScript are served (B6).
+pub const MANIFEST_PATH: &str = "/_serac/actions.json";
+
+/// The manifest of exported action ids: revalidated on every use, since the
+/// ids change with the secret while the URL stays.
+pub(crate) fn manifest_response(json: Bytes) -> Response {
+    let mut response = Body::from(json).into_response();
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
 /// The answer for a path under [`PREFIX`] that names nothing.
 pub(crate) fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "No such Serac file. Its URL changes with its content: reload the page.")

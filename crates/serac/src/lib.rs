@@ -85,6 +85,8 @@ mod payload;
 mod render;
 mod seal;
 mod secret;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 
 pub use action::{ActionDef, ActionRef, Bindable, Bound, Form, FormData, IntoBound, PrevState};
 pub use auth::{Auth, Identify, SIGN_IN_MESSAGE};
@@ -93,7 +95,7 @@ pub use cookies::Cookies;
 pub use cx::{Cx, CxBuilder, Invalidated, Invalidation, InvalidationHook};
 pub use html::{ActionButton, ActionForm};
 pub use layer::{
-    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER,
+    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER, RENDER_HEADER,
     IDEMPOTENCY_KEEP_FOR, ResponseFuture,
 };
 pub use outcome::{ActionError, FieldErrors, Redirect, Rejection, redirect};
@@ -131,11 +133,14 @@ pub mod __private {
         note = "return `Result<(), ActionError>` for an action without a result"
     )]
     pub trait IntoActionResult {
+        /// What the action returns when it succeeds.
+        type Output;
         /// The result as JSON, or the error.
         fn into_action_result(self) -> Result<Value, ActionError>;
     }
 
     impl<T: Serialize, E: Into<ActionError>> IntoActionResult for Result<T, E> {
+        type Output = T;
         fn into_action_result(self) -> Result<Value, ActionError> {
             match self {
                 Ok(value) => serde_json::to_value(value).map_err(|e| {
@@ -145,6 +150,55 @@ pub mod __private {
             }
         }
     }
+
+    /// What `#[action(typescript)]` expands to: the action's TypeScript
+    /// signature, registered for [`crate::typescript::module`].
+    #[cfg(feature = "typescript")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __serac_typescript_action {
+        (definition = $def:ident, docs = $docs:expr, params = [ $( ($label:expr, $ty:ty) ),* ],
+         form = $form:ident $( ($form_ty:ty) )?, output = $out:ty) => {
+            fn __serac_typescript(
+                types: &mut $crate::typescript::Types,
+            ) -> $crate::typescript::Signature {
+                $crate::typescript::Signature {
+                    docs: $docs,
+                    params: ::std::vec![ $( ($label, types.name_of::<$ty>()) ),* ],
+                    form: $crate::__serac_typescript_form!(types, $form $( ($form_ty) )?),
+                    output: types.name_of::<<$out as $crate::__private::IntoActionResult>::Output>(),
+                }
+            }
+            $crate::__private::inventory::submit! {
+                $crate::typescript::Exported { definition: &$def, signature: __serac_typescript }
+            }
+        };
+    }
+
+    #[cfg(feature = "typescript")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __serac_typescript_form {
+        ($types:ident, no_form) => { $crate::typescript::FormParam::None };
+        ($types:ident, form_data) => { $crate::typescript::FormParam::FormData };
+        ($types:ident, typed ($form:ty)) => { $crate::typescript::FormParam::Typed($types.name_of::<$form>()) };
+    }
+
+    /// Without the `typescript` feature, `#[action(typescript)]` says how to
+    /// turn it on.
+    #[cfg(not(feature = "typescript"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __serac_typescript_action {
+        ($($any:tt)*) => {
+            ::core::compile_error!(
+                "#[action(typescript)] needs serac's `typescript` feature: \
+                 serac = { version = \"…\", features = [\"typescript\"] } in Cargo.toml"
+            );
+        };
+    }
+
+    pub use crate::__serac_typescript_action as typescript_action;
 
     /// Runs `Identify` for an `Auth<U>` parameter.
     pub async fn auth<U: crate::Identify>(call: &Call) -> Result<crate::Auth<U>, ActionError> {

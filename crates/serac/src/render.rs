@@ -43,6 +43,9 @@ pub(crate) struct Shared {
     pub(crate) actions_module: Option<crate::client::Asset>,
     /// Cached data and pages.
     pub(crate) cache: crate::cache::Cache,
+    /// The ids of the actions exported to TypeScript, as served at
+    /// `/_serac/actions.json` (B6), when any are.
+    pub(crate) manifest: Option<bytes::Bytes>,
 }
 
 impl std::fmt::Debug for Shared {

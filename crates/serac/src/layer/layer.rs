@@ -29,6 +29,10 @@ impl ActionLayer {
     pub fn new(config: Config) -> Self {
         let registry = Registry::collect(&config.keys);
         let max_action_limit = registry.max_body_limit();
+        #[cfg(feature = "typescript")]
+        let manifest = crate::typescript::manifest(&config.keys).map(bytes::Bytes::from);
+        #[cfg(not(feature = "typescript"))]
+        let manifest = None;
         Self {
             shared: Arc::new(Shared {
                 config,
@@ -39,6 +43,7 @@ impl ActionLayer {
                 idempotency: Default::default(),
                 actions_module: None,
                 cache: crate::cache::Cache::default(),
+                manifest,
             }),
         }
     }

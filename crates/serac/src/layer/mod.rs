@@ -23,3 +23,8 @@ pub use service::ActionService;
 
 /// The header a JavaScript call carries, with the action id as value.
 pub const ACTION_HEADER: &str = "serac-action";
+
+/// With the value `none` on a JavaScript call, the envelope never carries the
+/// page's HTML: for clients that render themselves (the typed TypeScript
+/// client, B6), so the server does not render a page nobody reads.
+pub const RENDER_HEADER: &str = "serac-render";

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower::{Service, ServiceExt as _};
 
-use super::ACTION_HEADER;
+use super::{ACTION_HEADER, RENDER_HEADER};
 use super::invoke::Finished;
 use crate::config::Mode;
 use crate::cookies::Cookies;
@@ -178,6 +178,7 @@ where
         headers.remove(name);
     }
     headers.remove(ACTION_HEADER);
+    headers.remove(RENDER_HEADER);
     headers.remove(COOKIE);
     if let Some(cookie) = cookies.request_header() {
         headers.insert(COOKIE, cookie);
@@ -264,11 +265,13 @@ where
     if ex.js {
         let is_validation = matches!(result, Err(ActionError::Validation(_)));
         let stateful = ex.payload.last(fields::STATE).is_some() || ex.payload.json_state.is_some();
-        let changed = !invalidated.is_empty()
+        let wants_html = ex.parts.headers.get(RENDER_HEADER).is_none_or(|v| v.as_bytes() != b"none");
+        let changed = wants_html
+            && (!invalidated.is_empty()
             || cookies.changed()
             || redirect.is_some()
             || (!value.is_null() && stateful)
-            || is_validation;
+            || is_validation);
         let target = match &redirect {
             Some(location) => local_target(location),
             None => Some(ex.parts.uri.clone()),

@@ -115,6 +115,9 @@ where
             if let Some(module) = shared.actions_module.as_ref().filter(|m| m.path == path) {
                 return module.respond(req.headers());
             }
+            if let Some(manifest) = shared.manifest.as_ref().filter(|_| path == client::MANIFEST_PATH) {
+                return client::manifest_response(manifest.clone());
+            }
             return client::not_found();
         }
         if query_names_action(&req) {
