@@ -1,0 +1,189 @@
+//! The React example in real Chromium: React 19's own hooks over the
+//! generated client, against a real Serac server on a loopback port. Each test
+//! asserts what a person sees, and what the server then holds (by loading the
+//! page again).
+//!
+//! Changes wait [`DELAY`] on the server, so the pending states are there to be
+//! seen.
+
+#![allow(unreachable_pub)]
+
+mod common;
+
+use std::future::Future;
+use std::time::Duration;
+
+use serac_testkit::browser::{Browser as B, with_chromium};
+use serde_json::json;
+
+const DELAY: Duration = Duration::from_millis(700);
+
+async fn run<F, Fut>(test: F)
+where
+    F: FnOnce(B) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(dist) = common::dist() else { return };
+    let (url, task) = common::serve_with(&dist, DELAY, common::SECRET, None).await;
+    with_chromium(&url, true, "normal", test).await;
+    task.abort();
+}
+
+/// The titles of the list, each with ` (saving)` when not yet confirmed.
+async fn titles(b: &B) -> serde_json::Value {
+    b.js("return [...document.querySelectorAll('#todos li')].map((li) => \
+          li.querySelector('.title').textContent + (li.hasAttribute('data-saving') ? ' (saving)' : ''));")
+        .await
+}
+
+async fn add(b: &B, title: &str) {
+    b.set("#new-title", title).await;
+    b.click("#add").await;
+}
+
+async fn loaded(b: &B) {
+    b.wait_js("the list", "return !document.querySelector('.loading') && !!document.querySelector('#new-title');")
+        .await;
+}
+
+#[tokio::test]
+async fn adding_shows_pending_then_the_confirmed_todo() {
+    run(|b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        b.wait_text("main", "Nothing to do.").await;
+        add(&b, "Buy milk").await;
+        // useFormStatus: the button says so and is disabled while the call runs;
+        // useOptimistic: the todo is there at once, marked as saving.
+        b.wait_text("#add", "Adding…").await;
+        assert_eq!(b.js("return document.getElementById('add').disabled").await, json!(true));
+        assert_eq!(titles(&b).await, json!(["Buy milk (saving)"]));
+        // Confirmed by the server: the same todo, no longer saving; the form
+        // is reset and ready again.
+        b.wait_js("the confirmed todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        assert_eq!(titles(&b).await, json!(["Buy milk"]));
+        b.wait_text("#add", "Add").await;
+        assert_eq!(b.js("return document.getElementById('new-title').value").await, json!(""));
+        // The server has it.
+        b.goto("/").await;
+        loaded(&b).await;
+        assert_eq!(titles(&b).await, json!(["Buy milk"]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn validation_errors_come_back_as_state_with_the_typed_value() {
+    run(|b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        let long = "x".repeat(81);
+        add(&b, &long).await;
+        b.wait_text("#title-error", "Keep it under 80 characters.").await;
+        assert_eq!(b.js("return document.getElementById('new-title').value").await, json!(long), "typed value kept");
+        assert_eq!(
+            b.js("return document.getElementById('new-title').getAttribute('aria-invalid')").await,
+            json!("true")
+        );
+        assert_eq!(titles(&b).await, json!([]), "the optimistic todo is gone");
+        add(&b, "   ").await;
+        b.wait_text("#title-error", "Write what there is to do.").await;
+        // Nothing was stored.
+        b.goto("/").await;
+        loaded(&b).await;
+        b.wait_text("main", "Nothing to do.").await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_todo_is_rolled_back_with_the_error_shown() {
+    run(|b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        add(&b, "Milk").await;
+        b.wait_js("the first todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        add(&b, "milk").await;
+        b.wait_js("the optimistic todo", "return document.querySelectorAll('#todos li').length === 2;").await;
+        assert_eq!(titles(&b).await, json!(["Milk", "milk (saving)"]));
+        // The server refuses (409 conflict): the optimistic todo goes away.
+        b.wait_text("#error", "“milk” is already on the list.").await;
+        assert_eq!(titles(&b).await, json!(["Milk"]));
+        assert_eq!(b.js("return document.getElementById('new-title').value").await, json!("milk"));
+        b.goto("/").await;
+        loaded(&b).await;
+        assert_eq!(titles(&b).await, json!(["Milk"]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn toggling_is_optimistic_then_confirmed_with_typed_arguments() {
+    run(|b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        add(&b, "Call Ann").await;
+        b.wait_js("the todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        b.click("#todos li input[type=checkbox]").await;
+        // At once: shown done, and saving.
+        assert_eq!(b.js("return document.querySelector('#todos li').className").await, json!("done"));
+        assert_eq!(titles(&b).await, json!(["Call Ann (saving)"]));
+        b.wait_js("the confirmed toggle", "return !!document.querySelector('#todos li.done:not([data-saving])');")
+            .await;
+        b.goto("/").await;
+        loaded(&b).await;
+        assert_eq!(b.js("return document.querySelector('#todos li input').checked").await, json!(true));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_action_that_redirects_sends_the_browser_there() {
+    run(|b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        for title in ["Old task", "Open task"] {
+            add(&b, title).await;
+            b.wait_js("the todo", "return !document.querySelector('#todos li[data-saving]');").await;
+        }
+        b.wait_js("two todos", "return document.querySelectorAll('#todos li').length === 2;").await;
+        b.click("#todos li:first-child input[type=checkbox]").await;
+        b.wait_js("the confirmed toggle", "return !!document.querySelector('#todos li.done:not([data-saving])');")
+            .await;
+        b.click("#archive").await;
+        b.wait_text("#archive", "Archiving…").await;
+        b.wait_text("#archived", "Old task").await;
+        assert_eq!(b.path().await, "/archived");
+        b.click("a[href='/']").await;
+        loaded(&b).await;
+        assert_eq!(titles(&b).await, json!(["Open task"]));
+    })
+    .await;
+}
+
+/// B3 for the typed client: the server restarts with another secret (every
+/// id changes) while the page is open; the next call reads the ids again and
+/// succeeds, once.
+#[tokio::test]
+async fn a_call_after_the_ids_changed_reads_them_again_and_succeeds() {
+    let Some(dist) = common::dist() else { return };
+    let (url, task) = common::serve_with(&dist, Duration::ZERO, common::SECRET, None).await;
+    let addr = url.trim_start_matches("http://").to_string();
+    with_chromium(&url, true, "normal", |b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        add(&b, "Before").await;
+        b.wait_js("the todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        task.abort();
+        let _ = task.await;
+        let listener = tokio::net::TcpListener::bind(&addr).await.expect("the same port again");
+        let (_, task) = common::serve_with(&dist, Duration::ZERO, [6; 32], Some(listener)).await;
+        add(&b, "After").await;
+        b.wait_js("the second todo", "return [...document.querySelectorAll('#todos li')].some((li) => \
+                   li.textContent.includes('After') && !li.hasAttribute('data-saving'));")
+            .await;
+        assert!(b.text("#error").await.is_empty(), "no error shown");
+        task.abort();
+    })
+    .await;
+}
