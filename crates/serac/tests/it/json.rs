@@ -67,3 +67,31 @@ async fn bound_arguments_work_for_json_calls_too_s13() {
     assert_eq!(status, 200, "{envelope:?}");
     assert_eq!(s.log(), ["publish:7:3"]);
 }
+
+/// B6: a client that renders itself (the typed TypeScript client) asks for no
+/// page; the envelope still says what changed.
+#[tokio::test]
+async fn serac_render_none_leaves_the_page_out_of_the_envelope() {
+    let s = start().await;
+    let id = action_id(&s, "/", "note").await;
+    let res = client()
+        .post(format!("{}/", s.url))
+        .header("origin", s.origin())
+        .header(serac::ACTION_HEADER, &id)
+        .header(serac::RENDER_HEADER, "none")
+        .form(&[("text", "hi")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 200);
+    let envelope: serac::Envelope = res.json().await.expect("json");
+    assert!(envelope.ok);
+    assert_eq!(envelope.invalidated.paths, ["/notes"]);
+    assert_eq!(envelope.html, None);
+    assert_eq!(envelope.url, None);
+    assert_eq!(s.count("note:"), 1, "the action ran: {:?}", s.log());
+
+    let res = call_form(&s, "/", &id, &[("text", "")]).await;
+    let envelope: serac::Envelope = res.json().await.expect("json");
+    assert!(envelope.html.is_some(), "without the header, the page comes back");
+}

@@ -32,6 +32,14 @@ async fn an_old_or_unknown_serac_url_is_a_404_saying_to_reload() {
     assert!(res.text().await.expect("body").contains("reload the page"));
 }
 
+/// This app exports no action to TypeScript (B6), so it has no manifest.
+#[tokio::test]
+async fn without_typescript_actions_there_is_no_manifest() {
+    let s = start().await;
+    let res = client().get(format!("{}/_serac/actions.json", s.url)).send().await.expect("GET");
+    assert_eq!(res.status(), 404);
+}
+
 async fn call_with_key(s: &Server, id: &str, key: &str) -> (u16, String) {
     let res = client()
         .post(format!("{}/", s.url))

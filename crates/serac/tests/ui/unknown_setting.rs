@@ -1,0 +1,6 @@
+#[serac::action(typescrpt)]
+pub async fn ping() -> Result<(), serac::ActionError> {
+    Ok(())
+}
+
+fn main() {}
