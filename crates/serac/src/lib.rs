@@ -56,6 +56,7 @@
 //! | [`Auth`], [`Identify`] | require a signed-in user | S27 |
 //! | [`Secret`] | a value that cannot be sent to the browser (compile-time) | S30 B9 |
 //! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation | S26 S29 B2 |
+//! | `typescript` (feature) | `#[action(typescript)]`: a typed TypeScript client for React and other front ends | B6 |
 //!
 //! The wire protocol (hidden fields, header, JSON envelope) is documented in
 //! `docs/protocol.md` in the repository.
@@ -95,8 +96,8 @@ pub use cookies::Cookies;
 pub use cx::{Cx, CxBuilder, Invalidated, Invalidation, InvalidationHook};
 pub use html::{ActionButton, ActionForm};
 pub use layer::{
-    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER, RENDER_HEADER,
-    IDEMPOTENCY_KEEP_FOR, ResponseFuture,
+    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_KEEP_FOR, RENDER_HEADER, ResponseFuture,
 };
 pub use outcome::{ActionError, FieldErrors, Redirect, Rejection, redirect};
 pub use payload::{MAX_FIELDS, UploadedFile};
@@ -179,9 +180,15 @@ pub mod __private {
     #[macro_export]
     #[doc(hidden)]
     macro_rules! __serac_typescript_form {
-        ($types:ident, no_form) => { $crate::typescript::FormParam::None };
-        ($types:ident, form_data) => { $crate::typescript::FormParam::FormData };
-        ($types:ident, typed ($form:ty)) => { $crate::typescript::FormParam::Typed($types.name_of::<$form>()) };
+        ($types:ident, no_form) => {
+            $crate::typescript::FormParam::None
+        };
+        ($types:ident, form_data) => {
+            $crate::typescript::FormParam::FormData
+        };
+        ($types:ident, typed ($form:ty)) => {
+            $crate::typescript::FormParam::Typed($types.name_of::<$form>())
+        };
     }
 
     /// Without the `typescript` feature, `#[action(typescript)]` says how to

@@ -36,12 +36,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             return Ok(());
         }
-        Some(other) => return Err(format!("unknown command {other:?}: use no argument, or `typescript`").into()),
+        Some(other) => {
+            return Err(format!("unknown command {other:?}: use no argument, or `typescript`").into());
+        }
         None => {}
     }
 
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
         .init();
     let addr: SocketAddr = match std::env::var("SERAC_ADDR") {
         Ok(addr) => addr.parse().map_err(|e| format!("SERAC_ADDR {addr:?} is not an address: {e}"))?,

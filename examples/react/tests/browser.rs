@@ -42,8 +42,11 @@ async fn add(b: &B, title: &str) {
 }
 
 async fn loaded(b: &B) {
-    b.wait_js("the list", "return !document.querySelector('.loading') && !!document.querySelector('#new-title');")
-        .await;
+    b.wait_js(
+        "the list",
+        "return !document.querySelector('.loading') && !!document.querySelector('#new-title');",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -60,7 +63,8 @@ async fn adding_shows_pending_then_the_confirmed_todo() {
         assert_eq!(titles(&b).await, json!(["Buy milk (saving)"]));
         // Confirmed by the server: the same todo, no longer saving; the form
         // is reset and ready again.
-        b.wait_js("the confirmed todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        b.wait_js("the confirmed todo", "return !!document.querySelector('#todos li:not([data-saving])');")
+            .await;
         assert_eq!(titles(&b).await, json!(["Buy milk"]));
         b.wait_text("#add", "Add").await;
         assert_eq!(b.js("return document.getElementById('new-title').value").await, json!(""));
@@ -80,7 +84,11 @@ async fn validation_errors_come_back_as_state_with_the_typed_value() {
         let long = "x".repeat(81);
         add(&b, &long).await;
         b.wait_text("#title-error", "Keep it under 80 characters.").await;
-        assert_eq!(b.js("return document.getElementById('new-title').value").await, json!(long), "typed value kept");
+        assert_eq!(
+            b.js("return document.getElementById('new-title').value").await,
+            json!(long),
+            "typed value kept"
+        );
         assert_eq!(
             b.js("return document.getElementById('new-title').getAttribute('aria-invalid')").await,
             json!("true")
@@ -128,8 +136,11 @@ async fn toggling_is_optimistic_then_confirmed_with_typed_arguments() {
         // At once: shown done, and saving.
         assert_eq!(b.js("return document.querySelector('#todos li').className").await, json!("done"));
         assert_eq!(titles(&b).await, json!(["Call Ann (saving)"]));
-        b.wait_js("the confirmed toggle", "return !!document.querySelector('#todos li.done:not([data-saving])');")
-            .await;
+        b.wait_js(
+            "the confirmed toggle",
+            "return !!document.querySelector('#todos li.done:not([data-saving])');",
+        )
+        .await;
         b.goto("/").await;
         loaded(&b).await;
         assert_eq!(b.js("return document.querySelector('#todos li input').checked").await, json!(true));
@@ -148,8 +159,11 @@ async fn an_action_that_redirects_sends_the_browser_there() {
         }
         b.wait_js("two todos", "return document.querySelectorAll('#todos li').length === 2;").await;
         b.click("#todos li:first-child input[type=checkbox]").await;
-        b.wait_js("the confirmed toggle", "return !!document.querySelector('#todos li.done:not([data-saving])');")
-            .await;
+        b.wait_js(
+            "the confirmed toggle",
+            "return !!document.querySelector('#todos li.done:not([data-saving])');",
+        )
+        .await;
         b.click("#archive").await;
         b.wait_text("#archive", "Archiving…").await;
         b.wait_text("#archived", "Old task").await;
@@ -179,9 +193,12 @@ async fn a_call_after_the_ids_changed_reads_them_again_and_succeeds() {
         let listener = tokio::net::TcpListener::bind(&addr).await.expect("the same port again");
         let (_, task) = common::serve_with(&dist, Duration::ZERO, [6; 32], Some(listener)).await;
         add(&b, "After").await;
-        b.wait_js("the second todo", "return [...document.querySelectorAll('#todos li')].some((li) => \
-                   li.textContent.includes('After') && !li.hasAttribute('data-saving'));")
-            .await;
+        b.wait_js(
+            "the second todo",
+            "return [...document.querySelectorAll('#todos li')].some((li) => \
+                   li.textContent.includes('After') && !li.hasAttribute('data-saving'));",
+        )
+        .await;
         assert!(b.text("#error").await.is_empty(), "no error shown");
         task.abort();
     })

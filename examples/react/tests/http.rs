@@ -69,7 +69,10 @@ async fn typed_arguments_are_checked_before_the_action_runs() {
     let id = |name: &str| ids[name].as_str().expect("id").to_string();
     let (status, envelope) = call(&url, &id("set_done"), json!(["1", true])).await;
     assert_eq!(status, 400);
-    assert!(envelope["error"]["message"].as_str().expect("message").contains("Argument 1 (`id`)"), "{envelope}");
+    assert!(
+        envelope["error"]["message"].as_str().expect("message").contains("Argument 1 (`id`)"),
+        "{envelope}"
+    );
     let (status, envelope) = call(&url, &id("set_done"), json!([1])).await;
     assert_eq!(status, 400, "{envelope}");
     let (status, envelope) = call(&url, &id("set_done"), json!([1, true])).await;

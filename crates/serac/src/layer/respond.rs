@@ -29,8 +29,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower::{Service, ServiceExt as _};
 
-use super::{ACTION_HEADER, RENDER_HEADER};
 use super::invoke::Finished;
+use super::{ACTION_HEADER, RENDER_HEADER};
 use crate::config::Mode;
 use crate::cookies::Cookies;
 use crate::cx::{Cx, Invalidated};
@@ -268,10 +268,10 @@ where
         let wants_html = ex.parts.headers.get(RENDER_HEADER).is_none_or(|v| v.as_bytes() != b"none");
         let changed = wants_html
             && (!invalidated.is_empty()
-            || cookies.changed()
-            || redirect.is_some()
-            || (!value.is_null() && stateful)
-            || is_validation);
+                || cookies.changed()
+                || redirect.is_some()
+                || (!value.is_null() && stateful)
+                || is_validation);
         let target = match &redirect {
             Some(location) => local_target(location),
             None => Some(ex.parts.uri.clone()),

@@ -105,8 +105,7 @@ fn exported() -> BTreeMap<&'static str, &'static Exported> {
         if let Some(other) = by_name.insert(name, e) {
             panic!(
                 "serac: two actions exported to TypeScript are named `{name}`: {} and {}; rename one",
-                other.definition.path,
-                e.definition.path
+                other.definition.path, e.definition.path
             );
         }
     }
@@ -237,6 +236,9 @@ mod tests {
     #[test]
     fn doc_comments_become_jsdoc_that_cannot_be_closed_early() {
         assert_eq!(jsdoc("", ""), "");
-        assert_eq!(jsdoc("Adds a todo.\n\nSee */ here.", ""), "/**\n * Adds a todo.\n *\n * See *\\/ here.\n */\n");
+        assert_eq!(
+            jsdoc("Adds a todo.\n\nSee */ here.", ""),
+            "/**\n * Adds a todo.\n *\n * See *\\/ here.\n */\n"
+        );
     }
 }

@@ -34,7 +34,11 @@ impl Types {
     /// `JSON.parse` reads them (not `bigint`, which JSON cannot carry).
     #[must_use]
     pub fn new() -> Self {
-        Self { config: Config::new().with_large_int("number"), seen: HashSet::new(), declarations: BTreeMap::new() }
+        Self {
+            config: Config::new().with_large_int("number"),
+            seen: HashSet::new(),
+            declarations: BTreeMap::new(),
+        }
     }
 
     /// The name of `T` in TypeScript, after collecting the declarations of `T`
