@@ -13,17 +13,19 @@
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
+use http::HeaderName;
 use http::header::{HOST, ORIGIN};
 use http::request::Parts;
 
 use crate::config::{Config, Mode, split_host_port};
 use crate::outcome::Rejection;
 
-const SEC_FETCH_SITE: &str = "sec-fetch-site";
-const X_FORWARDED_HOST: &str = "x-forwarded-host";
-const X_FORWARDED_PROTO: &str = "x-forwarded-proto";
+// Pre-parsed names: a lookup by `&str` parses the name on every call.
+static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
-fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+fn header<'a>(parts: &'a Parts, name: &HeaderName) -> Option<&'a str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
@@ -36,58 +38,58 @@ fn default_port(scheme: &str) -> Option<u16> {
 }
 
 /// Checks `Sec-Fetch-Site` and `Origin` against the request's host.
+///
+/// Every action call passes here, so an accepted request allocates nothing:
+/// comparisons ignore ASCII case instead of lower-casing copies, and the
+/// texts of a refusal are only built for a refusal.
 pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejection> {
-    let fetch_site = header(parts, SEC_FETCH_SITE);
+    let fetch_site = header(parts, &SEC_FETCH_SITE);
     if fetch_site.is_some_and(|v| v.eq_ignore_ascii_case("cross-site")) {
         return Err(Rejection::CrossSite);
     }
 
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
     let trusted = peer.is_some_and(|ip| config.trusted_proxies.iter().any(|r| r.contains(ip)));
-    let forwarded_host = header(parts, X_FORWARDED_HOST).map(|v| v.split(',').next().unwrap_or("").trim());
-    let forwarded_proto = header(parts, X_FORWARDED_PROTO).map(|v| v.split(',').next().unwrap_or("").trim());
+    // Forwarded headers count only from a trusted proxy; otherwise they are
+    // read only to explain a refusal.
+    let first = |name: &HeaderName| header(parts, name).map(|v| v.split(',').next().unwrap_or("").trim());
+    let forwarded_host = if trusted { first(&X_FORWARDED_HOST) } else { None };
+    let forwarded_proto = if trusted { first(&X_FORWARDED_PROTO) } else { None };
 
     let (expected_host, host_source) = match (trusted, forwarded_host) {
         (true, Some(h)) if !h.is_empty() => (Some(h), "X-Forwarded-Host from a trusted proxy"),
-        _ => (
-            header(parts, HOST.as_str()).or_else(|| parts.uri.authority().map(|a| a.as_str())),
-            "the Host header",
-        ),
+        _ => (header(parts, &HOST).or_else(|| parts.uri.authority().map(|a| a.as_str())), "the Host header"),
     };
     let expected_scheme = match (trusted, forwarded_proto) {
         (true, Some(p)) if p == "http" || p == "https" => p,
         _ => config.scheme,
     };
 
-    let hint = |mode: Mode| -> String {
-        if mode == Mode::Production {
-            return String::new();
-        }
-        let mut hint = format!(" (expected value taken from {host_source}");
-        if forwarded_host.is_some() && !trusted {
-            match peer {
-                Some(ip) => hint
-                    .push_str(&format!("; X-Forwarded-Host was ignored because {ip} is not a trusted proxy")),
-                None => hint.push_str(
-                    "; X-Forwarded-Host was ignored because the peer address is unknown \
-                     (serve with into_make_service_with_connect_info)",
-                ),
+    let mismatch = |origin: &str| {
+        let mut hint = String::new();
+        if config.mode != Mode::Production {
+            hint = format!(" (expected value taken from {host_source}");
+            if !trusted && parts.headers.contains_key(&X_FORWARDED_HOST) {
+                match peer {
+                    Some(ip) => hint.push_str(&format!(
+                        "; X-Forwarded-Host was ignored because {ip} is not a trusted proxy"
+                    )),
+                    None => hint.push_str(
+                        "; X-Forwarded-Host was ignored because the peer address is unknown \
+                         (serve with into_make_service_with_connect_info)",
+                    ),
+                }
             }
+            hint.push(')');
         }
-        hint.push(')');
-        hint
-    };
-    let expected_text = match expected_host {
-        Some(h) => format!("{expected_scheme}://{}", h.to_ascii_lowercase()),
-        None => "the server's host (no Host header was sent)".to_string(),
-    };
-    let mismatch = |origin: &str| Rejection::OriginMismatch {
-        origin: origin.to_string(),
-        expected: expected_text.clone(),
-        hint: hint(config.mode),
+        let expected = match expected_host {
+            Some(h) => format!("{expected_scheme}://{}", h.to_ascii_lowercase()),
+            None => "the server's host (no Host header was sent)".to_string(),
+        };
+        Rejection::OriginMismatch { origin: origin.to_string(), expected, hint }
     };
 
-    let Some(origin) = header(parts, ORIGIN.as_str()) else {
+    let Some(origin) = header(parts, &ORIGIN) else {
         // No Origin: a browser would have sent one with a POST. Allow only
         // clients that also send no fetch metadata, i.e. not browsers.
         return match fetch_site {
@@ -95,26 +97,31 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
             Some(_) => Err(mismatch("none")),
         };
     };
-    let origin_lc = origin.to_ascii_lowercase();
-    let Some((scheme, rest)) = origin_lc.split_once("://") else {
+    let Some((scheme, rest)) = origin.split_once("://") else {
         return Err(mismatch(origin)); // includes the opaque origin "null"
     };
-    let (host, port) = split_host_port(rest.trim_end_matches('/'));
-    let port = port.or_else(|| default_port(scheme));
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        "https"
+    } else if scheme.eq_ignore_ascii_case("http") {
+        "http"
+    } else {
+        return Err(mismatch(origin));
+    };
+    let (host, explicit_port) = split_host_port(rest.trim_end_matches('/'));
+    let port = explicit_port.or_else(|| default_port(scheme));
 
     if let Some(expected) = expected_host {
-        let expected = expected.to_ascii_lowercase();
-        let (exp_host, exp_port) = split_host_port(&expected);
+        let (exp_host, exp_port) = split_host_port(expected);
         let exp_port = exp_port.or_else(|| default_port(expected_scheme));
-        if scheme == expected_scheme && host == exp_host && port == exp_port {
+        if scheme == expected_scheme && host.eq_ignore_ascii_case(exp_host) && port == exp_port {
             return Ok(());
         }
     }
-    let explicit_port = split_host_port(rest.trim_end_matches('/')).1;
-    if (scheme == "http" || scheme == "https")
-        && config.allowed_origins.iter().any(|p| p.matches(host, explicit_port.or(port)))
-    {
-        return Ok(());
+    if !config.allowed_origins.is_empty() {
+        let host = host.to_ascii_lowercase();
+        if config.allowed_origins.iter().any(|p| p.matches(&host, explicit_port.or(port))) {
+            return Ok(());
+        }
     }
     Err(mismatch(origin))
 }

@@ -28,3 +28,13 @@ pub const ACTION_HEADER: &str = "serac-action";
 /// page's HTML: for clients that render themselves (the typed TypeScript
 /// client, B6), so the server does not render a page nobody reads.
 pub const RENDER_HEADER: &str = "serac-render";
+
+/// The headers above, parsed once: a lookup by `&str` parses the name on
+/// every call, and these are looked up on every request.
+pub(crate) mod names {
+    use http::HeaderName;
+
+    pub(crate) static ACTION: HeaderName = HeaderName::from_static(super::ACTION_HEADER);
+    pub(crate) static RENDER: HeaderName = HeaderName::from_static(super::RENDER_HEADER);
+    pub(crate) static IDEMPOTENCY: HeaderName = HeaderName::from_static(super::IDEMPOTENCY_HEADER);
+}

@@ -30,7 +30,6 @@ use serde_json::Value;
 use tower::{Service, ServiceExt as _};
 
 use super::invoke::Finished;
-use super::{ACTION_HEADER, RENDER_HEADER};
 use crate::config::Mode;
 use crate::cookies::Cookies;
 use crate::cx::{Cx, Invalidated};
@@ -75,9 +74,9 @@ pub struct EnvelopeError {
     pub digest: Option<String>,
 }
 
-/// Everything about the request that the response needs.
+/// Everything about the request that the response needs. The request's
+/// headers, URI and extensions are in `cx` (moved there, not copied).
 pub(crate) struct Exchange {
-    pub(crate) parts: Parts,
     pub(crate) cx: Cx,
     pub(crate) payload: Arc<Payload>,
     pub(crate) id: String,
@@ -85,8 +84,12 @@ pub(crate) struct Exchange {
 }
 
 fn json_response(status: StatusCode, envelope: &Envelope) -> Response {
-    let body = serde_json::to_vec(envelope).expect("an envelope always serializes");
-    let mut response = (status, body).into_response();
+    // Sized for the envelope without a page, plus the page: one allocation.
+    let capacity = 192 + envelope.html.as_ref().map_or(0, String::len);
+    let mut body = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut body, envelope).expect("an envelope always serializes");
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -144,8 +147,8 @@ fn local_target(location: &str) -> Option<Uri> {
     (location.starts_with('/') && !location.starts_with("//")).then(|| location.parse().ok()).flatten()
 }
 
-fn page_uri(parts: &Parts) -> String {
-    parts.uri.path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string())
+fn page_uri(uri: &Uri) -> String {
+    uri.path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string())
 }
 
 fn values_of(payload: &Payload) -> Vec<(String, String)> {
@@ -163,7 +166,7 @@ fn append_cookies(response: &mut Response, cookies: &Cookies) {
 async fn render_page<S>(
     inner: S,
     shared: Arc<Shared>,
-    parts: &Parts,
+    (headers, extensions): (&http::HeaderMap, &http::Extensions),
     cookies: &Cookies,
     submission: Option<Arc<Submission>>,
     target: Uri,
@@ -173,18 +176,18 @@ where
     S::Future: Send + 'static,
 {
     let mut req = Request::get(target).body(Body::empty()).expect("a GET with a parsed URI is valid");
-    let mut headers = parts.headers.clone();
+    let mut headers = headers.clone();
     for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
         headers.remove(name);
     }
-    headers.remove(ACTION_HEADER);
-    headers.remove(RENDER_HEADER);
+    headers.remove(&super::names::ACTION);
+    headers.remove(&super::names::RENDER);
     headers.remove(COOKIE);
     if let Some(cookie) = cookies.request_header() {
         headers.insert(COOKIE, cookie);
     }
     *req.headers_mut() = headers;
-    *req.extensions_mut() = parts.extensions.clone();
+    *req.extensions_mut() = extensions.clone();
     req.extensions_mut().insert(Page { shared, submission });
     match inner.oneshot(req).await {
         Ok(response) => response,
@@ -226,8 +229,15 @@ where
     submission.notice = Some(notice.to_string());
     let submission = Arc::new(submission);
     let cookies = Cookies::from_headers(&parts.headers);
-    let page =
-        render_page(inner, shared, &parts, &cookies, Some(submission.clone()), parts.uri.clone()).await;
+    let page = render_page(
+        inner,
+        shared,
+        (&parts.headers, &parts.extensions),
+        &cookies,
+        Some(submission.clone()),
+        parts.uri.clone(),
+    )
+    .await;
     page_answer(page, rejection.status(), &submission, Some(&rejection.to_string()))
 }
 
@@ -265,7 +275,7 @@ where
     if ex.js {
         let is_validation = matches!(result, Err(ActionError::Validation(_)));
         let stateful = ex.payload.last(fields::STATE).is_some() || ex.payload.json_state.is_some();
-        let wants_html = ex.parts.headers.get(RENDER_HEADER).is_none_or(|v| v.as_bytes() != b"none");
+        let wants_html = ex.cx.headers().get(&super::names::RENDER).is_none_or(|v| v.as_bytes() != b"none");
         let changed = wants_html
             && (!invalidated.is_empty()
                 || cookies.changed()
@@ -274,7 +284,7 @@ where
                 || is_validation);
         let target = match &redirect {
             Some(location) => local_target(location),
-            None => Some(ex.parts.uri.clone()),
+            None => Some(ex.cx.uri().clone()),
         };
         let (html, url) = match target.filter(|_| changed) {
             Some(target) => {
@@ -284,7 +294,8 @@ where
                 // it (Post/Redirect/Get), not the submitted values.
                 let keep = redirect.is_none() && (result.is_err() || stateful);
                 let submission = keep.then(|| Arc::new(submission));
-                let page = render_page(inner, shared.clone(), &ex.parts, cookies, submission, target).await;
+                let request = (ex.cx.headers(), ex.cx.extensions());
+                let page = render_page(inner, shared.clone(), request, cookies, submission, target).await;
                 if page.status().is_success() {
                     let bytes = page.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
                     (Some(String::from_utf8_lossy(&bytes).into_owned()), Some(url))
@@ -322,7 +333,7 @@ where
     let mut response = match (&result, redirect) {
         (_, Some(location)) => see_other(&location),
         (Ok(value), None) if value.is_null() || ex.payload.last(fields::STATE).is_none() => {
-            see_other(&page_uri(&ex.parts))
+            see_other(&page_uri(ex.cx.uri()))
         }
         _ => {
             let message = submission.error.as_ref().map(|e| e.message.clone());
@@ -330,10 +341,10 @@ where
             let page = render_page(
                 inner,
                 shared.clone(),
-                &ex.parts,
+                (ex.cx.headers(), ex.cx.extensions()),
                 cookies,
                 Some(submission.clone()),
-                ex.parts.uri.clone(),
+                ex.cx.uri().clone(),
             )
             .await;
             page_answer(page, status, &submission, message.as_deref())

@@ -20,10 +20,10 @@ use http::{Method, Request};
 use serde_json::Value;
 use tower::{Service, ServiceExt as _};
 
-use super::ACTION_HEADER;
 use super::future::ResponseFuture;
 use super::idempotency::{Begin, IDEMPOTENCY_HEADER, MAX_KEY_LEN};
 use super::invoke;
+use super::names;
 use super::respond::{self, Exchange};
 use crate::action::Call;
 use crate::cache::page;
@@ -97,7 +97,7 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let header_id = req.headers().get(ACTION_HEADER).map(|v| v.to_str().unwrap_or("").trim().to_string());
+    let header_id = req.headers().get(&names::ACTION).map(|v| v.to_str().unwrap_or("").trim().to_string());
     let js = header_id.is_some();
     let method = req.method().clone();
     // A native form's `$action`, when its first bytes already name it.
@@ -172,6 +172,20 @@ where
     }
 }
 
+/// B4: the key a repeated call is recognised by (`<id>:<key>`), when the call
+/// has one; a malformed key is refused before anything runs.
+fn idempotency_key(parts: &http::request::Parts, id: &str, js: bool) -> Result<Option<String>, Rejection> {
+    match parts.headers.get(&names::IDEMPOTENCY).filter(|_| js) {
+        None => Ok(None),
+        Some(v) => match v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN) {
+            Some(k) => Ok(Some(format!("{id}:{k}"))),
+            None => Err(Rejection::BadPayload(format!(
+                "the {IDEMPOTENCY_HEADER} header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
+            ))),
+        },
+    }
+}
+
 async fn call_action<S>(
     inner: S,
     shared: Arc<Shared>,
@@ -233,7 +247,9 @@ where
             None => return reject(Rejection::MissingAction),
         },
     };
-    let Some(def) = looks_like_id(&id).then(|| shared.registry.get(&id)).flatten() else {
+    // A header id was looked up (and refused if unknown) before reading.
+    let Some(def) = header_def.or_else(|| looks_like_id(&id).then(|| shared.registry.get(&id)).flatten())
+    else {
         if js {
             return reject(Rejection::UnknownAction);
         }
@@ -250,8 +266,13 @@ where
     // refused, so values cannot be moved between actions.
     let form_action = payload.fields.iter().find(|(k, _)| k == fields::ACTION).map(|(_, v)| v.as_str());
     let own = form_action.is_none_or(|a| a == id);
-    let bound_field = payload
-        .last(&format!("{}:{id}", fields::BOUND))
+    let button_bound = payload
+        .fields
+        .iter()
+        .rev()
+        .find(|(k, _)| k.strip_prefix(fields::BOUND).and_then(|r| r.strip_prefix(':')) == Some(id.as_str()))
+        .map(|(_, v)| v.as_str());
+    let bound_field = button_bound
         .or(if own { payload.last(fields::BOUND) } else { None })
         .or(payload.json_bound.as_deref());
     let bound: Vec<Value> = match bound_field {
@@ -281,12 +302,16 @@ where
         },
     };
 
+    let key = match idempotency_key(&parts, &id, js) {
+        Ok(key) => key,
+        Err(r) => return reject(r),
+    };
     let cx = Cx::builder()
         .action(def.path)
         .state_arc(shared.state.clone())
-        .headers(parts.headers.clone())
-        .uri(parts.uri.clone())
-        .extensions(parts.extensions.clone())
+        .headers(parts.headers)
+        .uri(parts.uri)
+        .extensions(parts.extensions)
         .on_invalidate(shared.on_invalidate.clone())
         .cache(shared.cache.clone())
         .build();
@@ -300,22 +325,10 @@ where
     };
     let max_duration = def.max_duration.or(route.and_then(|r| r.max_duration)).or(config.max_duration);
 
-    // B4: a repeated idempotency key gets the first answer, not a second run.
-    let key = match parts.headers.get(IDEMPOTENCY_HEADER).filter(|_| js) {
-        None => None,
-        Some(v) => match v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN) {
-            Some(k) => Some(format!("{id}:{k}")),
-            None => {
-                return reject(Rejection::BadPayload(format!(
-                    "the {IDEMPOTENCY_HEADER} header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
-                )));
-            }
-        },
-    };
     let keys = shared.clone();
     let run = async move {
         let finished = invoke::run(def, call, max_duration).await;
-        respond::respond(inner, shared, Exchange { parts, cx, payload, id, js }, finished).await
+        respond::respond(inner, shared, Exchange { cx, payload, id, js }, finished).await
     };
     let Some(key) = key else { return run.await };
     let keys = &keys.idempotency;

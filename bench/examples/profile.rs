@@ -1,0 +1,74 @@
+//! Runs one hot-path scenario in a loop, in process, for a profiler:
+//! `cargo build --release -p serac-bench --example profile`, then e.g.
+//! `valgrind --tool=callgrind target/release/examples/profile a 20000`
+//! (scenarios: `a` client call, `b` form post with the page, `d` GET;
+//! `axum-a`, `axum-b`, `axum-d` for the floor).
+
+use http::{Request, header};
+use http_body_util::BodyExt as _;
+use serac::KeyRing;
+use serac_bench::apps;
+use tower::ServiceExt as _;
+
+type Body = axum::body::Body;
+
+async fn run<S>(service: S, request: Request<Body>) -> usize
+where
+    S: tower::Service<Request<Body>, Response = axum::response::Response, Error = std::convert::Infallible>,
+{
+    let response = service.oneshot(request).await.unwrap_or_else(|e| match e {});
+    assert!(response.status().is_success(), "{}", response.status());
+    response.into_body().collect().await.map(|b| b.to_bytes().len()).unwrap_or(0)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let scenario = args.next().unwrap_or_else(|| "a".into());
+    let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let keys = KeyRing::from_secrets(&[[7; 32]]).expect("keys");
+    let serac = apps::serac_app(keys.clone());
+    let axum = apps::axum_app();
+    let id = keys.action_id(apps::increment::action().path());
+    let state = keys.seal(&format!("{id}:state"), b"null");
+    let form_body = format!("%24action={id}&%24state={state}");
+    let serac_post = |body: String, ctype: &str, action: bool| {
+        let mut r = Request::post("/")
+            .header(header::HOST, "bench.local")
+            .header(header::ORIGIN, "http://bench.local")
+            .header(header::CONTENT_TYPE, ctype);
+        if action {
+            r = r.header("serac-action", &id);
+        }
+        r.body(Body::from(body)).expect("request")
+    };
+    let mut bytes = 0;
+    runtime.block_on(async {
+        for _ in 0..n {
+            bytes += match scenario.as_str() {
+                "a" => run(serac.clone(), serac_post("[]".into(), "application/json", true)).await,
+                "b" => {
+                    run(
+                        serac.clone(),
+                        serac_post(form_body.clone(), "application/x-www-form-urlencoded", false),
+                    )
+                    .await
+                }
+                "d" => run(serac.clone(), Request::get("/").body(Body::empty()).expect("request")).await,
+                "axum-a" => {
+                    run(axum.clone(), Request::post("/increment").body(Body::empty()).expect("r")).await
+                }
+                "axum-b" => {
+                    let r = Request::post("/form")
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from("go=1"))
+                        .expect("request");
+                    run(axum.clone(), r).await
+                }
+                "axum-d" => run(axum.clone(), Request::get("/").body(Body::empty()).expect("request")).await,
+                other => panic!("unknown scenario {other}"),
+            };
+        }
+    });
+    println!("{scenario}: {n} requests, {bytes} bytes");
+}
