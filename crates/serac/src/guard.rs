@@ -97,7 +97,7 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
             Some(_) => Err(mismatch("none")),
         };
     };
-    let Some((scheme, rest)) = origin.split_once("://") else {
+    let Some((scheme, rest)) = origin.find("://").map(|i| (&origin[..i], &origin[i + 3..])) else {
         return Err(mismatch(origin)); // includes the opaque origin "null"
     };
     let scheme = if scheme.eq_ignore_ascii_case("https") {

@@ -42,10 +42,11 @@ impl Page {
         let bound = target.into_bound();
         let id = self.id(bound.action());
         let sealed = self.sealed_args(&bound, id);
+        // Ids are hex and sealed values base64url: nothing to escape.
         html! {
-            input type="hidden" name=(fields::ACTION) value=(id);
+            input type="hidden" name=(fields::ACTION) value=(PreEscaped(id));
             @if let Some(sealed) = sealed {
-                input type="hidden" name=(fields::BOUND) value=(sealed);
+                input type="hidden" name=(fields::BOUND) value=(PreEscaped(sealed));
             }
         }
     }
@@ -155,7 +156,8 @@ impl ActionForm<'_> {
             (PreEscaped(open))
             (self.page.fields(self.bound.clone()))
             @if let Some(state) = state {
-                input type="hidden" name=(fields::STATE) value=(state);
+                // base64url: nothing to escape.
+                input type="hidden" name=(fields::STATE) value=(PreEscaped(state));
             }
             (content)
             (PreEscaped("</form>"))

@@ -236,13 +236,33 @@ fn too_many_fields() -> Rejection {
 /// Decodes one name or value of an urlencoded body, refusing invalid UTF-8
 /// (rather than replacing it, as lenient decoders do: bad input is an error).
 fn urldecode(raw: &[u8]) -> Option<String> {
-    // Most values (ids, sealed values, plain words) need no decoding: one
-    // check and one copy instead of two passes and two allocations.
-    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
-        return std::str::from_utf8(raw).ok().map(str::to_string);
+    // One pass: `+` is a space, `%XY` a byte, a `%` without two hex digits
+    // stays as it is (as browsers and `form_urlencoded` treat it).
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
     }
-    let plus_as_space: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
-    percent_encoding::percent_decode(&plus_as_space).decode_utf8().ok().map(|s| s.into_owned())
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (raw.get(i + 1).copied().and_then(hex), raw.get(i + 2).copied().and_then(hex)) {
+                (Some(hi), Some(lo)) => {
+                    out.push(hi << 4 | lo);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
 }
 
 fn decode_urlencoded(bytes: &[u8]) -> Result<Payload, Rejection> {
@@ -376,5 +396,19 @@ mod tests {
         assert!(decode_urlencoded(body.as_bytes()).is_err());
         let ok = "a=1&".repeat(MAX_FIELDS);
         assert!(decode_urlencoded(ok.as_bytes()).is_ok());
+    }
+
+    proptest::proptest! {
+        /// The one-pass decoder reads a value exactly as `form_urlencoded`
+        /// (the reference) does, whenever the result is text.
+        #[test]
+        fn urldecode_agrees_with_form_urlencoded(raw in "[a-zA-Z0-9%+._~$:-]{0,40}|(%[0-9a-fA-F]{2}){0,8}") {
+            let reference: String =
+                form_urlencoded::parse(format!("k={raw}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+            match urldecode(raw.as_bytes()) {
+                Some(decoded) => proptest::prop_assert_eq!(decoded, reference),
+                None => proptest::prop_assert!(reference.contains(char::REPLACEMENT_CHARACTER), "{}", reference),
+            }
+        }
     }
 }

@@ -4,8 +4,10 @@
 //! [`ActionService`] (`service.rs`), whose future is [`ResponseFuture`]
 //! (`future.rs`). `service.rs` tells action calls from other requests and runs
 //! the checks in order; `invoke.rs` runs the action (span, time limit, panic
-//! isolation); `respond.rs` turns the outcome into a JSON envelope or a page.
+//! isolation); `respond.rs` turns the outcome into a JSON envelope
+//! (`envelope.rs`) or a page.
 
+mod envelope;
 mod future;
 mod idempotency;
 mod invoke;
@@ -14,11 +16,11 @@ mod layer;
 mod respond;
 mod service;
 
+pub use envelope::{Envelope, EnvelopeError};
 pub use future::ResponseFuture;
 pub(crate) use idempotency::Keys;
 pub use idempotency::{IDEMPOTENCY_HEADER, KEEP_FOR as IDEMPOTENCY_KEEP_FOR};
 pub use layer::ActionLayer;
-pub use respond::{Envelope, EnvelopeError};
 pub use service::ActionService;
 
 /// The header a JavaScript call carries, with the action id as value.

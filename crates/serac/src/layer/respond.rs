@@ -25,54 +25,18 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE, T
 use http::request::Parts;
 use http::{HeaderValue, Request, StatusCode, Uri};
 use http_body_util::BodyExt as _;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tower::{Service, ServiceExt as _};
 
+use super::envelope::{Envelope, EnvelopeError};
 use super::invoke::Finished;
 use crate::config::Mode;
 use crate::cookies::Cookies;
 use crate::cx::{Cx, Invalidated};
 use crate::html::fields;
-use crate::outcome::{ActionError, FieldErrors, Rejection};
+use crate::outcome::{ActionError, Rejection};
 use crate::payload::Payload;
 use crate::render::{ErrorView, Page, Shared, Submission, error_page};
-
-/// The JSON answer to a JavaScript action call. See `docs/protocol.md`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Envelope {
-    /// True when the action returned normally (or redirected).
-    pub ok: bool,
-    /// The action's return value (`null` for `()`).
-    pub result: Value,
-    /// Set when the call failed.
-    pub error: Option<EnvelopeError>,
-    /// Where to go next, when the action redirected.
-    pub redirect: Option<String>,
-    /// Exactly what the action invalidated (B15).
-    pub invalidated: Invalidated,
-    /// The page at `url`, rendered after the action, when it changed.
-    pub html: Option<String>,
-    /// The URL `html` belongs to.
-    pub url: Option<String>,
-}
-
-/// The error part of an [`Envelope`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EnvelopeError {
-    /// Machine-readable kind: `validation`, `unauthorized`, `forbidden`,
-    /// `not_found`, `conflict`, `bad_request`, `timeout`, `internal`, or a
-    /// rejection (`unknown_action`, `bad_seal`, `origin_mismatch`, …).
-    pub kind: String,
-    /// The HTTP status of the response.
-    pub status: u16,
-    /// A message for people.
-    pub message: String,
-    /// Per-field messages of a validation failure.
-    pub fields: Option<FieldErrors>,
-    /// The reference of an internal error, as logged.
-    pub digest: Option<String>,
-}
 
 /// Everything about the request that the response needs. The request's
 /// headers, URI and extensions are in `cx` (moved there, not copied).
@@ -87,7 +51,7 @@ fn json_response(status: StatusCode, envelope: &Envelope) -> Response {
     // Sized for the envelope without a page, plus the page: one allocation.
     let capacity = 192 + envelope.html.as_ref().map_or(0, String::len);
     let mut body = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut body, envelope).expect("an envelope always serializes");
+    envelope.write_json(&mut body);
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();

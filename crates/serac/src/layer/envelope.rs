@@ -1,0 +1,154 @@
+//! The JSON envelope: what every JavaScript action call is answered with
+//! (`docs/protocol.md`).
+//!
+//! Every call writes one, so it has its own writer: the keys are constant
+//! text and only the values go through serde_json. A test checks that the
+//! writer and serde's derived serializer give the same bytes.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::cx::Invalidated;
+use crate::outcome::FieldErrors;
+
+/// The JSON answer to a JavaScript action call. See `docs/protocol.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// True when the action returned normally (or redirected).
+    pub ok: bool,
+    /// The action's return value (`null` for `()`).
+    pub result: Value,
+    /// Set when the call failed.
+    pub error: Option<EnvelopeError>,
+    /// Where to go next, when the action redirected.
+    pub redirect: Option<String>,
+    /// Exactly what the action invalidated (B15).
+    pub invalidated: Invalidated,
+    /// The page at `url`, rendered after the action, when it changed.
+    pub html: Option<String>,
+    /// The URL `html` belongs to.
+    pub url: Option<String>,
+}
+
+/// The error part of an [`Envelope`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvelopeError {
+    /// Machine-readable kind: `validation`, `unauthorized`, `forbidden`,
+    /// `not_found`, `conflict`, `bad_request`, `timeout`, `internal`, or a
+    /// rejection (`unknown_action`, `bad_seal`, `origin_mismatch`, …).
+    pub kind: String,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// A message for people.
+    pub message: String,
+    /// Per-field messages of a validation failure.
+    pub fields: Option<FieldErrors>,
+    /// The reference of an internal error, as logged.
+    pub digest: Option<String>,
+}
+
+impl Envelope {
+    /// Appends the envelope as JSON to `out`: the same bytes as
+    /// `serde_json::to_vec(self)`, without serde's per-key work.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if self.ok {
+            b"{\"ok\":true,\"result\":"
+        } else {
+            b"{\"ok\":false,\"result\":"
+        });
+        json(out, &self.result);
+        out.extend_from_slice(b",\"error\":");
+        match &self.error {
+            None => out.extend_from_slice(b"null"),
+            Some(e) => json(out, e),
+        }
+        out.extend_from_slice(b",\"redirect\":");
+        optional_str(out, self.redirect.as_deref());
+        out.extend_from_slice(b",\"invalidated\":{\"paths\":");
+        strings(out, &self.invalidated.paths);
+        out.extend_from_slice(b",\"layouts\":");
+        strings(out, &self.invalidated.layouts);
+        out.extend_from_slice(b",\"tags\":");
+        strings(out, &self.invalidated.tags);
+        out.extend_from_slice(b"},\"html\":");
+        optional_str(out, self.html.as_deref());
+        out.extend_from_slice(b",\"url\":");
+        optional_str(out, self.url.as_deref());
+        out.push(b'}');
+    }
+}
+
+fn json(out: &mut Vec<u8>, value: &impl Serialize) {
+    // Writing to a Vec cannot fail, and these values (JSON values, strings,
+    // maps of strings) always serialize.
+    serde_json::to_writer(&mut *out, value).expect("an envelope value always serializes");
+}
+
+fn optional_str(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        None => out.extend_from_slice(b"null"),
+        Some(s) => json(out, &s),
+    }
+}
+
+fn strings(out: &mut Vec<u8>, values: &[String]) {
+    out.push(b'[');
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json(out, v);
+    }
+    out.push(b']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn written(e: &Envelope) -> String {
+        let mut out = Vec::new();
+        e.write_json(&mut out);
+        String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn the_writer_gives_the_same_bytes_as_serde() {
+        let mut fields = FieldErrors::new();
+        fields.add("title", "Write \"something\"\n</script>");
+        let cases = [
+            Envelope {
+                ok: true,
+                result: json!(42),
+                error: None,
+                redirect: None,
+                invalidated: Invalidated::default(),
+                html: None,
+                url: None,
+            },
+            Envelope {
+                ok: false,
+                result: json!({"a": [1.5, "x\u{7}"], "b": null}),
+                error: Some(EnvelopeError {
+                    kind: "validation".into(),
+                    status: 422,
+                    message: "Some fields are invalid.".into(),
+                    fields: Some(fields),
+                    digest: Some("ab12".into()),
+                }),
+                redirect: Some("/done?x=\"1\"".into()),
+                invalidated: Invalidated {
+                    paths: vec!["/a".into(), "/b\u{2028}".into()],
+                    layouts: vec!["/".into()],
+                    tags: vec!["t\\".into()],
+                },
+                html: Some("<!DOCTYPE html><p class=\"x\">é</p>".into()),
+                url: Some("/".into()),
+            },
+        ];
+        for case in &cases {
+            assert_eq!(written(case), serde_json::to_string(case).expect("serde"));
+        }
+    }
+}
