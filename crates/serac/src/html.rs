@@ -113,7 +113,7 @@ impl ActionForm<'_> {
     pub fn state<T: Serialize>(mut self, state: &T) -> Self {
         let id = self.page.id(self.bound.action());
         let json = serde_json::to_vec(state).expect("form state must serialize to JSON");
-        self.state = Some(self.page.keys().seal(&format!("{id}:state"), &json));
+        self.state = Some(self.page.keys().seal(&crate::seal::state_purpose(id), &json));
         self
     }
 
@@ -148,9 +148,14 @@ impl ActionForm<'_> {
 
     /// The form with its content.
     pub fn body(self, content: Markup) -> Markup {
-        let enctype = if self.multipart { " enctype=\"multipart/form-data\"" } else { "" };
-        let open =
-            format!("<form method=\"post\"{enctype} data-serac-form=\"\"{}>", render_attrs(&self.attrs));
+        let mut open = String::with_capacity(64);
+        open.push_str("<form method=\"post\"");
+        if self.multipart {
+            open.push_str(" enctype=\"multipart/form-data\"");
+        }
+        open.push_str(" data-serac-form=\"\"");
+        open.push_str(&render_attrs(&self.attrs));
+        open.push('>');
         let state = self.state.clone();
         html! {
             (PreEscaped(open))

@@ -230,6 +230,16 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Whether `s` has the shape of an action id (checked before any lookup, so
 /// over-long or odd input is refused cheaply and never echoed back).
+/// The purpose a form's `$state` is sealed for: the action id and `:state`
+/// (built without `format!`, which costs more than the seal's own AAD work on
+/// every rendered form).
+pub(crate) fn state_purpose(id: &str) -> String {
+    let mut purpose = String::with_capacity(id.len() + 6);
+    purpose.push_str(id);
+    purpose.push_str(":state");
+    purpose
+}
+
 pub(crate) fn looks_like_id(s: &str) -> bool {
     s.len() == ID_BYTES * 2 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

@@ -1,23 +1,50 @@
 //! Id lookup: every registered action under every secret of the ring.
+//!
+//! Both maps are read on every call and every rendered form, so they use a
+//! cheap hash instead of SipHash. That is safe here: the keys are only ever
+//! the ids and paths registered at start-up; a request's id is looked up,
+//! never inserted, so no one can fill the map with colliding keys.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::def::{ActionDef, Registration};
 use crate::seal::KeyRing;
 
+/// FNV-1a, 64 bits: a few instructions per byte, good enough spread for
+/// HMAC ids and Rust paths.
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
 /// Maps public ids to definitions, and paths to current ids.
 #[derive(Debug)]
 pub(crate) struct Registry {
-    by_id: HashMap<String, &'static ActionDef>,
-    id_by_path: HashMap<&'static str, String>,
+    by_id: FastMap<String, &'static ActionDef>,
+    id_by_path: FastMap<&'static str, String>,
 }
 
 impl Registry {
     /// Every action linked into the binary. Ids under older secrets of the
     /// ring stay valid so that pages rendered before a rotation still work.
     pub(crate) fn collect(keys: &KeyRing) -> Self {
-        let mut by_id = HashMap::new();
-        let mut id_by_path = HashMap::new();
+        let mut by_id = FastMap::default();
+        let mut id_by_path = FastMap::default();
         for Registration(def) in inventory::iter::<Registration> {
             for index in (0..keys.len()).rev() {
                 by_id.insert(keys.action_id_with(index, def.path), *def);

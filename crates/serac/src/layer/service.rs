@@ -293,7 +293,7 @@ where
         None => None,
         Some(sealed) => match config
             .keys
-            .open(&format!("{id}:state"), sealed)
+            .open(&crate::seal::state_purpose(&id), sealed)
             .ok()
             .and_then(|plain| serde_json::from_slice::<Value>(&plain).ok())
         {
