@@ -122,17 +122,23 @@ pub(crate) fn encoding(headers: &HeaderMap) -> Result<Encoding, Rejection> {
     let ct = ct
         .to_str()
         .map_err(|_| Rejection::BadPayload("the Content-Type header is not readable text".into()))?;
-    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    match essence.as_str() {
-        "application/x-www-form-urlencoded" => Ok(Encoding::UrlEncoded),
-        "application/json" => Ok(Encoding::Json),
-        "multipart/form-data" => multer::parse_boundary(ct)
+    // Case-insensitive comparisons: no lower-cased copy on every request.
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Ok(Encoding::UrlEncoded)
+    } else if essence.eq_ignore_ascii_case("application/json") {
+        Ok(Encoding::Json)
+    } else if essence.eq_ignore_ascii_case("multipart/form-data") {
+        multer::parse_boundary(ct)
             .map(Encoding::Multipart)
-            .map_err(|_| Rejection::BadPayload("the multipart Content-Type has no boundary".into())),
-        "" => Ok(Encoding::Empty),
-        other => Err(Rejection::BadPayload(format!(
-            "the content type {other:?} is not accepted; use a form or application/json"
-        ))),
+            .map_err(|_| Rejection::BadPayload("the multipart Content-Type has no boundary".into()))
+    } else if essence.is_empty() {
+        Ok(Encoding::Empty)
+    } else {
+        Err(Rejection::BadPayload(format!(
+            "the content type {:?} is not accepted; use a form or application/json",
+            essence.to_ascii_lowercase()
+        )))
     }
 }
 
