@@ -230,7 +230,9 @@ pub(crate) async fn decode(encoding: &Encoding, bytes: Bytes) -> Result<Payload,
     match encoding {
         Encoding::Empty => Ok(Payload::default()),
         Encoding::UrlEncoded => decode_urlencoded(&bytes),
-        Encoding::Multipart(boundary) => decode_multipart(boundary, bytes).await,
+        // Boxed: the multipart parser's future is large, and every call's
+        // future would otherwise carry its size.
+        Encoding::Multipart(boundary) => Box::pin(decode_multipart(boundary, bytes)).await,
         Encoding::Json => decode_json(&bytes),
     }
 }

@@ -153,7 +153,9 @@ where
     *req.headers_mut() = headers;
     *req.extensions_mut() = extensions.clone();
     req.extensions_mut().insert(Page { shared, submission });
-    match inner.oneshot(req).await {
+    // Boxed: the router's future is large, and only calls that render a page
+    // need it; unboxed it would make every call's future that much larger.
+    match Box::pin(inner.oneshot(req)).await {
         Ok(response) => response,
         Err(infallible) => match infallible {},
     }

@@ -79,8 +79,57 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let shared = self.shared.clone();
-        Box::pin(async move { Ok(handle(inner, shared, req).await) })
+        // Each kind of request gets a future of its own size: a page view
+        // does not carry the (much larger) state of an action call.
+        match classify(&shared, req) {
+            Kind::Answered(response) => Box::pin(std::future::ready(Ok(response))),
+            Kind::Page(req) => Box::pin(async move { Ok(passthrough(inner, shared, req).await) }),
+            Kind::Call { req, header_id } => {
+                Box::pin(async move { Ok(call_or_form_post(inner, shared, req, header_id).await) })
+            }
+        }
     }
+}
+
+/// What a request is, as far as its head tells.
+enum Kind {
+    /// Answered without the app: the layer's own files, a refused GET action.
+    Answered(Response),
+    /// Not an action call: to the app.
+    Page(Request<Body>),
+    /// A JavaScript call (`header_id`), or a form post that may name an
+    /// action in its body.
+    Call { req: Request<Body>, header_id: Option<String> },
+}
+
+fn classify(shared: &Shared, req: Request<Body>) -> Kind {
+    let header_id = req.headers().get(&names::ACTION).map(|v| v.to_str().unwrap_or("").trim().to_string());
+    if header_id.is_some() {
+        return Kind::Call { req, header_id };
+    }
+    let method = req.method();
+    if method == Method::GET || method == Method::HEAD {
+        let path = req.uri().path();
+        if path.starts_with(client::PREFIX) {
+            let runtime = client::runtime();
+            if path == runtime.path {
+                return Kind::Answered(runtime.respond(req.headers()));
+            }
+            if let Some(module) = shared.actions_module.as_ref().filter(|m| m.path == path) {
+                return Kind::Answered(module.respond(req.headers()));
+            }
+            if let Some(manifest) = shared.manifest.as_ref().filter(|_| path == client::MANIFEST_PATH) {
+                return Kind::Answered(client::manifest_response(manifest.clone()));
+            }
+            return Kind::Answered(client::not_found());
+        }
+        if query_names_action(&req) {
+            let method = method.to_string();
+            return Kind::Answered(respond::reject(false, Rejection::MethodNotAllowed { method }));
+        }
+        return Kind::Page(req);
+    }
+    if is_form_body(&req) { Kind::Call { req, header_id: None } } else { Kind::Page(req) }
 }
 
 /// Whether the query string names an action (a `method="get"` form).
@@ -92,42 +141,23 @@ fn is_form_body(req: &Request<Body>) -> bool {
     matches!(payload::encoding(req.headers()), Ok(Encoding::UrlEncoded | Encoding::Multipart(_)))
 }
 
-async fn handle<S>(inner: S, shared: Arc<Shared>, req: Request<Body>) -> Response
+/// A JavaScript call, or a form post: for a form, its first bytes tell
+/// whether it names an action (else it goes to the app).
+async fn call_or_form_post<S>(
+    inner: S,
+    shared: Arc<Shared>,
+    req: Request<Body>,
+    header_id: Option<String>,
+) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let header_id = req.headers().get(&names::ACTION).map(|v| v.to_str().unwrap_or("").trim().to_string());
     let js = header_id.is_some();
-    let method = req.method().clone();
-    // A native form's `$action`, when its first bytes already name it.
     let mut form_id = None;
-
     let req = if js {
         req
-    } else if method == Method::GET || method == Method::HEAD {
-        let path = req.uri().path();
-        if path.starts_with(client::PREFIX) {
-            let runtime = client::runtime();
-            if path == runtime.path {
-                return runtime.respond(req.headers());
-            }
-            if let Some(module) = shared.actions_module.as_ref().filter(|m| m.path == path) {
-                return module.respond(req.headers());
-            }
-            if let Some(manifest) = shared.manifest.as_ref().filter(|_| path == client::MANIFEST_PATH) {
-                return client::manifest_response(manifest.clone());
-            }
-            return client::not_found();
-        }
-        if query_names_action(&req) {
-            return respond::reject(false, Rejection::MethodNotAllowed { method: method.to_string() });
-        }
-        return passthrough(inner, shared, req).await;
-    } else if !is_form_body(&req) {
-        return passthrough(inner, shared, req).await;
     } else {
-        // A form post: an action call only if its body names an action.
         let (parts, body) = req.into_parts();
         let (prefix, body) = match payload::peek(body, PEEK_BYTES, payload::prefix_has_action_field).await {
             Ok(peeked) => peeked,
@@ -135,12 +165,13 @@ where
         };
         let req = Request::from_parts(parts, body);
         if !payload::prefix_has_action_field(&prefix) {
-            return passthrough(inner, shared, req).await;
+            // Boxed: an app's own form handler is the rare case here.
+            return Box::pin(passthrough(inner, shared, req)).await;
         }
         form_id = payload::action_in_prefix(&prefix);
         req
     };
-
+    let method = req.method().clone();
     if method != Method::POST {
         return respond::reject(js, Rejection::MethodNotAllowed { method: method.to_string() });
     }
@@ -253,7 +284,8 @@ where
         if js {
             return reject(Rejection::UnknownAction);
         }
-        return respond::stale_form(inner, shared, parts, payload).await;
+        // Rare, and its future is large: boxed, so that every call's is not.
+        return Box::pin(respond::stale_form(inner, shared, parts, payload)).await;
     };
     let limit = def.body_limit.unwrap_or(route_limit);
     if body_len > limit {
