@@ -26,6 +26,11 @@ pub struct ActionLayer {
 impl ActionLayer {
     /// A layer with the given configuration, serving every action linked into
     /// the binary.
+    ///
+    /// # Panics
+    /// With the `typescript` feature, when two actions marked
+    /// `#[action(typescript)]` have the same function name (they would be the
+    /// same TypeScript function and the same key of the id manifest).
     pub fn new(config: Config) -> Self {
         let registry = Registry::collect(&config.keys);
         let max_action_limit = registry.max_body_limit();
