@@ -3,6 +3,8 @@
 //! `typescript` feature (`cargo test --workspace` turns it on).
 
 #![cfg(feature = "typescript")]
+// A test binary exports nothing: `pub` here only makes the actions public items.
+#![allow(unreachable_pub)]
 
 use std::collections::BTreeMap;
 

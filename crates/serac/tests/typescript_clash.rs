@@ -3,6 +3,8 @@
 //! clash would make every other generation in the binary fail too).
 
 #![cfg(feature = "typescript")]
+// A test binary exports nothing: `pub` here only makes the actions public items.
+#![allow(unreachable_pub)]
 
 mod first {
     #[serac::action(typescript)]
