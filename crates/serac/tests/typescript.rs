@@ -13,7 +13,7 @@ use serac::{ActionError, Auth, Cx, Form, FormData, Identify};
 use serde::{Deserialize, Serialize};
 
 /// A user of the app.
-#[derive(Serialize, Deserialize, TS)]
+#[derive(Debug, Serialize, Deserialize, TS)]
 #[ts(crate = "serac::typescript::ts_rs")]
 pub struct User {
     pub id: u64,
@@ -23,7 +23,7 @@ pub struct User {
     pub settings: BTreeMap<String, bool>,
 }
 
-#[derive(Serialize, Deserialize, TS)]
+#[derive(Debug, Serialize, Deserialize, TS)]
 #[ts(crate = "serac::typescript::ts_rs")]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -31,13 +31,13 @@ pub enum Role {
     Editor,
 }
 
-#[derive(Deserialize, TS)]
+#[derive(Debug, Deserialize, TS)]
 #[ts(crate = "serac::typescript::ts_rs")]
 pub struct Rename {
     pub name: String,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Me;
 
 impl Identify for Me {
