@@ -363,6 +363,9 @@ where
         respond::respond(inner, shared, Exchange { cx, payload, id, js }, finished).await
     };
     let Some(key) = key else { return run.await };
+    // Kept across the waits below: boxed, so that the future of every call
+    // does not hold a second copy of it.
+    let run = Box::pin(run);
     let keys = &keys.idempotency;
     loop {
         match keys.begin(key.clone()) {
