@@ -204,3 +204,22 @@ async fn a_call_after_the_ids_changed_reads_them_again_and_succeeds() {
     })
     .await;
 }
+
+/// With the server gone, a call fails with the client's typed `network`
+/// error (after one retry), shown by the app, and the optimistic todo goes.
+#[tokio::test]
+async fn a_call_without_a_server_fails_with_a_network_error_and_rolls_back() {
+    let Some(dist) = common::dist() else { return };
+    let (url, task) = common::serve_with(&dist, Duration::ZERO, common::SECRET, None).await;
+    with_chromium(&url, true, "normal", |b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        task.abort();
+        let _ = task.await;
+        add(&b, "Offline").await;
+        b.wait_text("#error", "The server could not be reached.").await;
+        assert_eq!(titles(&b).await, json!([]), "rolled back");
+        assert_eq!(b.js("return document.getElementById('new-title').value").await, json!("Offline"));
+    })
+    .await;
+}

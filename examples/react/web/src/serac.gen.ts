@@ -98,16 +98,23 @@ interface SeracEnvelope {
   redirect: string | null;
 }
 
+const SERAC_OFFLINE = "The server could not be reached. Check the connection and try again.";
+
 let seracIds: Promise<Record<string, string>> | null = null;
 
 function seracManifest(refresh: boolean): Promise<Record<string, string>> {
   if (seracIds === null || refresh) {
-    seracIds = fetch(seracOptions.manifest, { credentials: "same-origin", cache: "no-cache" }).then((r) => {
-      if (!r.ok) {
-        throw new ActionError("unknown_action", r.status, "The server does not list any actions for this client.");
-      }
-      return r.json() as Promise<Record<string, string>>;
-    });
+    seracIds = fetch(seracOptions.manifest, { credentials: "same-origin", cache: "no-cache" }).then(
+      (r) => {
+        if (!r.ok) {
+          throw new ActionError("unknown_action", r.status, "The server does not list any actions for this client.");
+        }
+        return r.json() as Promise<Record<string, string>>;
+      },
+      () => {
+        throw new ActionError("network", 0, SERAC_OFFLINE);
+      },
+    );
     seracIds.catch(() => {
       seracIds = null;
     });
@@ -172,7 +179,7 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
         networkRetried = true;
         continue;
       }
-      throw new ActionError("network", 0, "The server could not be reached. Check the connection and try again.");
+      throw new ActionError("network", 0, SERAC_OFFLINE);
     }
     let envelope: SeracEnvelope;
     try {
