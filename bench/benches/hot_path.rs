@@ -7,21 +7,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::{Request, header};
-use http_body_util::BodyExt as _;
 use serac::KeyRing;
-use serac_bench::apps;
-use tower::ServiceExt as _;
+use serac_bench::{apps, one_request as run};
 
 type Body = axum::body::Body;
-
-async fn run<S>(service: S, request: Request<Body>) -> usize
-where
-    S: tower::Service<Request<Body>, Response = axum::response::Response, Error = std::convert::Infallible>,
-{
-    let response = service.oneshot(request).await.unwrap_or_else(|e| match e {});
-    assert!(response.status().is_success(), "{}", response.status());
-    response.into_body().collect().await.map(|b| b.to_bytes().len()).unwrap_or(0)
-}
 
 fn hot_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");

@@ -5,21 +5,10 @@
 //! `axum-a`, `axum-b`, `axum-d` for the floor).
 
 use http::{Request, header};
-use http_body_util::BodyExt as _;
 use serac::KeyRing;
-use serac_bench::apps;
-use tower::ServiceExt as _;
+use serac_bench::{apps, one_request as run};
 
 type Body = axum::body::Body;
-
-async fn run<S>(service: S, request: Request<Body>) -> usize
-where
-    S: tower::Service<Request<Body>, Response = axum::response::Response, Error = std::convert::Infallible>,
-{
-    let response = service.oneshot(request).await.unwrap_or_else(|e| match e {});
-    assert!(response.status().is_success(), "{}", response.status());
-    response.into_body().collect().await.map(|b| b.to_bytes().len()).unwrap_or(0)
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
