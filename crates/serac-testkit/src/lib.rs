@@ -2,8 +2,8 @@
 //! app and assertions: a Chromium session driven through ChromeDriver
 //! ([`browser`]), a throw-away `redis-server` ([`redis`]), the hidden fields
 //! of a rendered form ([`hidden`]), an HTTP client that does not follow
-//! redirects ([`client`]), and the rule for services that are missing
-//! ([`missing`]).
+//! redirects ([`client`]), serving an app on a loopback port ([`serve()`]),
+//! and the rule for services that are missing ([`missing`]).
 //!
 //! Not published; used only as a dev-dependency.
 
@@ -11,6 +11,9 @@
 
 pub mod browser;
 pub mod redis;
+mod serve;
+
+pub use serve::{serve, serve_on};
 
 use std::time::Duration;
 

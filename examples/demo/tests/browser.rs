@@ -6,8 +6,6 @@
 
 #![allow(unreachable_pub)]
 
-mod common;
-
 use std::future::Future;
 
 use serac::{Config, KeyRing, Mode};
@@ -24,7 +22,7 @@ where
 {
     let db = Db::in_memory().await.expect("database");
     let config = Config::new(KeyRing::from_secrets(&[[9; 32]]).expect("key")).mode(Mode::Production);
-    let (url, task) = common::serve(app(db.clone(), config)).await;
+    let (url, task) = serac_testkit::serve(app(db.clone(), config)).await;
     with_chromium(&url, js, "normal", |b| test(b, db)).await;
     task.abort();
 }

@@ -3,8 +3,6 @@
 
 #![allow(unreachable_pub)]
 
-mod common;
-
 use serac::{Config, KeyRing, Mode};
 use serac_demo::{Db, app};
 
@@ -26,7 +24,7 @@ async fn start() -> Demo {
     let db = Db::in_memory().await.expect("database");
     let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Development);
     let service = app(db.clone(), config);
-    let (url, task) = common::serve(service).await;
+    let (url, task) = serac_testkit::serve(service).await;
     Demo { url, db, task }
 }
 
@@ -205,7 +203,7 @@ async fn an_unavailable_database_gives_a_clear_error_and_writes_nothing() {
     let db = Db::open(&url).await.expect("database");
     let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Production);
     let service = app(db.clone(), config);
-    let (base, task) = common::serve(service).await;
+    let (base, task) = serac_testkit::serve(service).await;
     let page =
         client().get(format!("{base}/invoices")).send().await.expect("GET").text().await.expect("body");
     let mut fields = hidden(&page, "invoice-form");

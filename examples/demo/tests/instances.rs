@@ -8,8 +8,6 @@
 
 #![allow(unreachable_pub)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use serac::cache::Cache;
@@ -38,7 +36,7 @@ async fn instance(database: &str, redis: &str) -> Instance {
         Config::new(KeyRing::from_secrets(&[[5; 32]]).expect("shared secret")).mode(Mode::Production);
     let store = RedisStore::new(redis).expect("store");
     let service = app_with_cache(db, config, Cache::new(store.clone()));
-    let (url, task) = common::serve(service).await;
+    let (url, task) = serac_testkit::serve(service).await;
     Instance { url, store, task }
 }
 

@@ -5,8 +5,6 @@
 
 #![allow(unreachable_pub)]
 
-mod common;
-
 use serac::{Config, KeyRing, Mode};
 use serac_demo::db::Backend;
 use serac_demo::{Db, app};
@@ -35,7 +33,7 @@ async fn the_demo_runs_on_postgres() {
     let Some(db) = fresh_database().await else { return };
     let config = Config::new(KeyRing::from_secrets(&[[4; 32]]).expect("key")).mode(Mode::Production);
     let service = app(db.clone(), config);
-    let (url, task) = common::serve(service).await;
+    let (url, task) = serac_testkit::serve(service).await;
     let get = |path: &str| {
         let url = format!("{url}{path}");
         async move { client().get(url).send().await.expect("GET").text().await.expect("body") }

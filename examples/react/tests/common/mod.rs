@@ -87,18 +87,10 @@ pub async fn serve_with(
     secret: [u8; 32],
     listener: Option<tokio::net::TcpListener>,
 ) -> (String, tokio::task::JoinHandle<()>) {
-    use axum::ServiceExt as _;
     let config = Config::new(KeyRing::from_secrets(&[secret]).expect("key")).mode(Mode::Production);
     let service = app(dist, config, AppState::new(delay));
-    let listener = match listener {
-        Some(l) => l,
-        None => tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port"),
-    };
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .await
-            .expect("serve");
-    });
-    (url, task)
+    match listener {
+        Some(listener) => serac_testkit::serve_on(listener, service),
+        None => serac_testkit::serve(service).await,
+    }
 }

@@ -1,0 +1,39 @@
+//! Serving an app on a loopback port for a test, as `axum::serve` does in
+//! production (with the peer address, which Serac's trusted-proxy rule reads).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::ServiceExt as _;
+use axum::body::Body;
+use axum::response::Response;
+use http::Request;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// Serves `service` on a free loopback port: its base URL, and the task to
+/// abort when done.
+pub async fn serve<S>(service: S) -> (String, JoinHandle<()>)
+where
+    S: tower::Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    serve_on(listener, service)
+}
+
+/// [`serve`] on a listener the test already holds (to serve again on the
+/// same port after a restart, say).
+pub fn serve_on<S>(listener: TcpListener, service: S) -> (String, JoinHandle<()>)
+where
+    S: tower::Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send,
+{
+    let url = format!("http://{}", listener.local_addr().expect("a bound listener has an address"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .expect("serve");
+    });
+    (url, task)
+}
