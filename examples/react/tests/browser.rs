@@ -41,6 +41,12 @@ async fn add(b: &B, title: &str) {
     b.click("#add").await;
 }
 
+/// Waits until a todo matching `css` is shown as confirmed by the server.
+async fn confirmed(b: &B, css: &str) {
+    let script = format!("return !!document.querySelector('{css}:not([data-saving])');");
+    b.wait_js(&format!("a confirmed {css}"), &script).await;
+}
+
 async fn loaded(b: &B) {
     b.wait_js(
         "the list",
@@ -63,8 +69,7 @@ async fn adding_shows_pending_then_the_confirmed_todo() {
         assert_eq!(titles(&b).await, json!(["Buy milk (saving)"]));
         // Confirmed by the server: the same todo, no longer saving; the form
         // is reset and ready again.
-        b.wait_js("the confirmed todo", "return !!document.querySelector('#todos li:not([data-saving])');")
-            .await;
+        confirmed(&b, "#todos li").await;
         assert_eq!(titles(&b).await, json!(["Buy milk"]));
         b.wait_text("#add", "Add").await;
         assert_eq!(b.js("return document.getElementById('new-title').value").await, json!(""));
@@ -110,7 +115,7 @@ async fn a_refused_todo_is_rolled_back_with_the_error_shown() {
         b.goto("/").await;
         loaded(&b).await;
         add(&b, "Milk").await;
-        b.wait_js("the first todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        confirmed(&b, "#todos li").await;
         add(&b, "milk").await;
         b.wait_js("the optimistic todo", "return document.querySelectorAll('#todos li').length === 2;").await;
         assert_eq!(titles(&b).await, json!(["Milk", "milk (saving)"]));
@@ -131,16 +136,12 @@ async fn toggling_is_optimistic_then_confirmed_with_typed_arguments() {
         b.goto("/").await;
         loaded(&b).await;
         add(&b, "Call Ann").await;
-        b.wait_js("the todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        confirmed(&b, "#todos li").await;
         b.click("#todos li input[type=checkbox]").await;
         // At once: shown done, and saving.
         assert_eq!(b.js("return document.querySelector('#todos li').className").await, json!("done"));
         assert_eq!(titles(&b).await, json!(["Call Ann (saving)"]));
-        b.wait_js(
-            "the confirmed toggle",
-            "return !!document.querySelector('#todos li.done:not([data-saving])');",
-        )
-        .await;
+        confirmed(&b, "#todos li.done").await;
         b.goto("/").await;
         loaded(&b).await;
         assert_eq!(b.js("return document.querySelector('#todos li input').checked").await, json!(true));
@@ -159,11 +160,7 @@ async fn an_action_that_redirects_sends_the_browser_there() {
         }
         b.wait_js("two todos", "return document.querySelectorAll('#todos li').length === 2;").await;
         b.click("#todos li:first-child input[type=checkbox]").await;
-        b.wait_js(
-            "the confirmed toggle",
-            "return !!document.querySelector('#todos li.done:not([data-saving])');",
-        )
-        .await;
+        confirmed(&b, "#todos li.done").await;
         b.click("#archive").await;
         b.wait_text("#archive", "Archiving…").await;
         b.wait_text("#archived", "Old task").await;
@@ -187,7 +184,7 @@ async fn a_call_after_the_ids_changed_reads_them_again_and_succeeds() {
         b.goto("/").await;
         loaded(&b).await;
         add(&b, "Before").await;
-        b.wait_js("the todo", "return !!document.querySelector('#todos li:not([data-saving])');").await;
+        confirmed(&b, "#todos li").await;
         task.abort();
         let _ = task.await;
         let listener = tokio::net::TcpListener::bind(&addr).await.expect("the same port again");

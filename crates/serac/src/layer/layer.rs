@@ -35,7 +35,7 @@ impl ActionLayer {
         let registry = Registry::collect(&config.keys);
         let max_action_limit = registry.max_body_limit();
         #[cfg(feature = "typescript")]
-        let manifest = crate::typescript::manifest(&config.keys).map(bytes::Bytes::from);
+        let manifest = crate::typescript::manifest(&registry).map(bytes::Bytes::from);
         #[cfg(not(feature = "typescript"))]
         let manifest = None;
         Self {

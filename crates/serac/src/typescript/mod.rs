@@ -44,8 +44,7 @@ use std::fmt::Write as _;
 pub use ts_rs::{self, TS};
 pub use types::Types;
 
-use crate::action::ActionDef;
-use crate::seal::KeyRing;
+use crate::action::{ActionDef, Registry};
 
 /// Where the layer serves the ids of the exported actions, as a JSON object
 /// from the action's Rust name to its id. Revalidated by browsers on every
@@ -113,14 +112,14 @@ fn exported() -> BTreeMap<&'static str, &'static Exported> {
 }
 
 /// The manifest served at [`MANIFEST_PATH`], or `None` when no action is
-/// exported.
-pub(crate) fn manifest(keys: &KeyRing) -> Option<String> {
+/// exported. The ids are the registry's current ones.
+pub(crate) fn manifest(registry: &Registry) -> Option<String> {
     let exported = exported();
     if exported.is_empty() {
         return None;
     }
-    let ids: BTreeMap<&str, String> =
-        exported.iter().map(|(name, e)| (*name, keys.action_id(e.definition.path))).collect();
+    let ids: BTreeMap<&str, &str> =
+        exported.iter().map(|(name, e)| (*name, registry.id_of(e.definition))).collect();
     Some(serde_json::to_string(&ids).expect("a map of strings always serializes"))
 }
 
@@ -153,21 +152,23 @@ fn camel_case(snake: &str) -> String {
     out
 }
 
-fn jsdoc(docs: &str, indent: &str) -> String {
+/// A doc comment as JSDoc; `*/` inside it cannot end the comment early.
+fn jsdoc(docs: &str) -> String {
     let docs = docs.trim();
     if docs.is_empty() {
         return String::new();
     }
-    let mut out = format!("{indent}/**\n");
+    let mut out = String::from("/**\n");
     for line in docs.lines() {
-        let line = line.replace("*/", "*\\/");
         if line.is_empty() {
-            out.push_str(&format!("{indent} *\n"));
+            out.push_str(" *\n");
         } else {
-            out.push_str(&format!("{indent} * {line}\n"));
+            out.push_str(" * ");
+            out.push_str(&line.replace("*/", "*\\/"));
+            out.push('\n');
         }
     }
-    out.push_str(&format!("{indent} */\n"));
+    out.push_str(" */\n");
     out
 }
 
@@ -200,7 +201,7 @@ pub fn module() -> String {
     out.push_str("// The actions.\n");
     for (name, sig) in &signatures {
         out.push('\n');
-        out.push_str(&jsdoc(sig.docs, ""));
+        out.push_str(&jsdoc(sig.docs));
         let output = if sig.output == "null" { "void".to_string() } else { sig.output.clone() };
         let fn_name = camel_case(name);
         check_name(&fn_name, "action");
@@ -235,9 +236,9 @@ mod tests {
 
     #[test]
     fn doc_comments_become_jsdoc_that_cannot_be_closed_early() {
-        assert_eq!(jsdoc("", ""), "");
+        assert_eq!(jsdoc(""), "");
         assert_eq!(
-            jsdoc("Adds a todo.\n\nSee */ here.", ""),
+            jsdoc("Adds a todo.\n\nSee */ here."),
             "/**\n * Adds a todo.\n *\n * See *\\/ here.\n */\n"
         );
     }
