@@ -9,7 +9,7 @@
 use std::future::Future;
 
 use crate::cx::Cx;
-use crate::outcome::ActionError;
+use crate::error::ActionError;
 
 /// The message of the `401` when no user is signed in.
 pub const SIGN_IN_MESSAGE: &str = "You must be signed in to perform this action";

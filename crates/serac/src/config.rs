@@ -5,36 +5,15 @@
 //! apply from the most specific to the least: an action's own
 //! `#[action(...)]` limits, then the route's [`RouteConfig`], then the app's.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::error::Mode;
+use crate::guard::{self, HostPattern, Policy};
 use crate::seal::{KeyError, KeyRing};
 
 /// Default action body limit: 1 MB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
-/// Whether internal error messages are shown to users.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Full error text in responses, hints in 403s.
-    Development,
-    /// Internal errors shown only as a digest (the full text is logged).
-    Production,
-}
-
-impl Mode {
-    /// `SERAC_ENV=production` / `development`, else production in release
-    /// builds and development in debug builds.
-    pub fn from_env() -> Self {
-        match std::env::var("SERAC_ENV").as_deref() {
-            Ok("production") => Self::Production,
-            Ok("development") => Self::Development,
-            _ if cfg!(debug_assertions) => Self::Development,
-            _ => Self::Production,
-        }
-    }
-}
 
 /// Limits for the actions posted to one route (a page path pattern).
 #[derive(Debug, Clone, Default)]
@@ -70,120 +49,16 @@ impl RouteConfig {
     }
 }
 
-/// A host pattern allowed to post actions besides the request's own host:
-/// `example.com`, `example.com:8443`, or `*.example.com` (any subdomain, at
-/// any depth, but neither `example.com` itself nor `evil-example.com`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct OriginPattern {
-    wildcard: bool,
-    host: String,
-    port: Option<u16>,
-}
-
-impl OriginPattern {
-    fn parse(pattern: &str) -> Self {
-        let p = pattern.trim().to_ascii_lowercase();
-        let p = p
-            .strip_prefix("https://")
-            .or_else(|| p.strip_prefix("http://"))
-            .unwrap_or(&p)
-            .trim_end_matches('/')
-            .to_string();
-        let (wildcard, rest) = match p.strip_prefix("*.") {
-            Some(rest) => (true, rest.to_string()),
-            None => (false, p),
-        };
-        let (host, port) = split_host_port(&rest);
-        Self { wildcard, host: host.to_string(), port }
-    }
-
-    pub(crate) fn matches(&self, host: &str, port: Option<u16>) -> bool {
-        if self.port.is_some() && self.port != port {
-            return false;
-        }
-        if self.wildcard {
-            host.len() > self.host.len() + 1
-                && host.ends_with(&self.host)
-                && host.as_bytes()[host.len() - self.host.len() - 1] == b'.'
-        } else {
-            host == self.host
-        }
-    }
-}
-
-/// Splits `host[:port]` (IPv6 in brackets) into its parts.
-pub(crate) fn split_host_port(s: &str) -> (&str, Option<u16>) {
-    if let Some(rest) = s.strip_prefix('[') {
-        if let Some(end) = rest.find(']') {
-            let host = &s[..end + 2];
-            let port = rest[end + 1..].strip_prefix(':').and_then(|p| p.parse().ok());
-            return (host, port);
-        }
-        return (s, None);
-    }
-    match s.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') => match p.parse() {
-            Ok(port) => (h, Some(port)),
-            Err(_) => (s, None),
-        },
-        _ => (s, None),
-    }
-}
-
-/// An address or CIDR range of reverse proxies whose `X-Forwarded-*` headers
-/// are believed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct IpRange {
-    net: IpAddr,
-    prefix: u8,
-}
-
-impl IpRange {
-    fn parse(s: &str) -> Option<Self> {
-        let (addr, prefix) = match s.trim().split_once('/') {
-            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
-            None => (s.trim().parse::<IpAddr>().ok()?, None),
-        };
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(max);
-        (prefix <= max).then_some(Self { net: addr, prefix })
-    }
-
-    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
-        fn bits(ip: IpAddr) -> (u128, u8) {
-            match ip {
-                IpAddr::V4(v4) => (u128::from(u32::from(v4)) << 96, 32),
-                IpAddr::V6(v6) => (u128::from(v6), 128),
-            }
-        }
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-            v4 => v4,
-        };
-        let (net, net_len) = bits(self.net);
-        let (addr, addr_len) = bits(ip);
-        if net_len != addr_len {
-            return false;
-        }
-        if self.prefix == 0 {
-            return true;
-        }
-        let mask = u128::MAX << (128 - u32::from(self.prefix));
-        net & mask == addr & mask
-    }
-}
-
 /// How the layer behaves. Build with [`Config::new`] or [`Config::from_env`].
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) keys: KeyRing,
     pub(crate) mode: Mode,
-    pub(crate) allowed_origins: Vec<OriginPattern>,
-    pub(crate) trusted_proxies: Vec<IpRange>,
-    pub(crate) scheme: &'static str,
+    pub(crate) guard: Policy,
     pub(crate) body_limit: usize,
     pub(crate) max_duration: Option<Duration>,
     pub(crate) routes: Arc<matchit::Router<RouteConfig>>,
+    caches_pages: bool,
     pub(crate) session_cookies: Option<Vec<String>>,
 }
 
@@ -195,12 +70,11 @@ impl Config {
         Self {
             keys,
             mode: Mode::from_env(),
-            allowed_origins: Vec::new(),
-            trusted_proxies: Vec::new(),
-            scheme: "http",
+            guard: Policy::new(Mode::from_env()),
             body_limit: DEFAULT_BODY_LIMIT,
             max_duration: None,
             routes: Arc::new(matchit::Router::new()),
+            caches_pages: false,
             session_cookies: None,
         }
     }
@@ -224,18 +98,46 @@ impl Config {
     #[must_use]
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
+        self.guard.mode = mode;
         self
     }
 
     /// Also accept actions posted from these hosts (`example.com`,
     /// `*.example.com`, `host:port`). The request's own host is always allowed.
+    ///
+    /// # Panics
+    /// When a pattern is not a host name: a configuration mistake that must
+    /// stop start-up, not be ignored.
     #[must_use]
     pub fn allowed_origins<I, S>(mut self, patterns: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.allowed_origins.extend(patterns.into_iter().map(|p| OriginPattern::parse(p.as_ref())));
+        for p in patterns {
+            self.guard.allowed_origins.push(host_pattern(p.as_ref(), "allowed origin"));
+        }
+        self
+    }
+
+    /// Answer actions only when the request was sent to one of these hosts
+    /// (`example.com`, `*.example.com`, `host:port`); any other host gets
+    /// `403`. This is what stops DNS rebinding: an attacker's host name
+    /// pointed at this server, whose pages the browser then treats as
+    /// same-origin with the attacker's. Default: every host (set it in
+    /// production).
+    ///
+    /// # Panics
+    /// When a pattern is not a host name.
+    #[must_use]
+    pub fn allowed_hosts<I, S>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for p in patterns {
+            self.guard.allowed_hosts.push(host_pattern(p.as_ref(), "allowed host"));
+        }
         self
     }
 
@@ -254,8 +156,8 @@ impl Config {
     {
         for p in proxies {
             let p = p.as_ref();
-            match IpRange::parse(p) {
-                Some(range) => self.trusted_proxies.push(range),
+            match guard::parse_range(p) {
+                Some(range) => self.guard.trusted_proxies.push(range),
                 None => panic!("serac: trusted proxy {p:?} is not an IP address or CIDR range"),
             }
         }
@@ -266,7 +168,7 @@ impl Config {
     /// otherwise: `http` (default) or `https` when the app terminates TLS itself.
     #[must_use]
     pub fn https(mut self, https: bool) -> Self {
-        self.scheme = if https { "https" } else { "http" };
+        self.guard.scheme = if https { "https" } else { "http" };
         self
     }
 
@@ -291,11 +193,17 @@ impl Config {
     /// When the pattern is invalid or conflicts with one already given.
     #[must_use]
     pub fn route(mut self, path: &str, route: RouteConfig) -> Self {
+        self.caches_pages |= route.cache.is_some();
         let routes = Arc::make_mut(&mut self.routes);
         if let Err(e) = routes.insert(path, route) {
             panic!("serac: route pattern {path:?}: {e}");
         }
         self
+    }
+
+    /// Whether any route caches its pages.
+    pub(crate) fn caches_pages(&self) -> bool {
+        self.caches_pages
     }
 
     /// The route settings for a request path.
@@ -309,41 +217,8 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wildcards_match_subdomains_only() {
-        let p = OriginPattern::parse("*.example.com");
-        assert!(p.matches("a.example.com", None));
-        assert!(p.matches("a.b.example.com", Some(8080)));
-        assert!(!p.matches("example.com", None));
-        assert!(!p.matches("evil-example.com", None));
-        assert!(!p.matches("example.com.evil.org", None));
-        let exact = OriginPattern::parse("https://proxy.example.com:8443/");
-        assert!(exact.matches("proxy.example.com", Some(8443)));
-        assert!(!exact.matches("proxy.example.com", Some(443)));
-    }
-
-    #[test]
-    fn host_port_splitting() {
-        assert_eq!(split_host_port("a.com:80"), ("a.com", Some(80)));
-        assert_eq!(split_host_port("a.com"), ("a.com", None));
-        assert_eq!(split_host_port("[::1]:3000"), ("[::1]", Some(3000)));
-        assert_eq!(split_host_port("[::1]"), ("[::1]", None));
-    }
-
-    #[test]
-    fn ranges() {
-        let r = IpRange::parse("10.0.0.0/8").expect("range");
-        assert!(r.contains("10.1.2.3".parse().expect("ip")));
-        assert!(!r.contains("11.0.0.1".parse().expect("ip")));
-        assert!(r.contains("::ffff:10.0.0.1".parse().expect("ip")));
-        let one = IpRange::parse("127.0.0.1").expect("addr");
-        assert!(one.contains("127.0.0.1".parse().expect("ip")));
-        assert!(!one.contains("127.0.0.2".parse().expect("ip")));
-        assert!(IpRange::parse("nope").is_none());
-        assert!(IpRange::parse("10.0.0.0/33").is_none());
-    }
+fn host_pattern(pattern: &str, what: &str) -> HostPattern {
+    HostPattern::parse(pattern).unwrap_or_else(|| {
+        panic!("serac: {what} {pattern:?} is not a host name (`example.com`, `*.example.com`, `host:port`)")
+    })
 }

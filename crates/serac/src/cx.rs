@@ -10,42 +10,10 @@ use std::any::Any;
 use std::sync::{Arc, Mutex};
 
 use http::{Extensions, HeaderMap, Uri};
-use serde::Serialize;
 
+use crate::cache::{Invalidated, Invalidation, InvalidationHook};
 use crate::cookies::Cookies;
-use crate::outcome::ActionError;
-
-/// What an action invalidated, reported exactly in the JSON envelope (B15).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Invalidated {
-    /// Single pages (`revalidate_path`).
-    pub paths: Vec<String>,
-    /// Subtrees (`revalidate_layout`): the prefix and everything below it.
-    pub layouts: Vec<String>,
-    /// Tags (`revalidate_tag`).
-    pub tags: Vec<String>,
-}
-
-impl Invalidated {
-    /// Whether nothing was invalidated.
-    pub fn is_empty(&self) -> bool {
-        self.paths.is_empty() && self.layouts.is_empty() && self.tags.is_empty()
-    }
-}
-
-/// Called for each invalidation, so a cache can drop entries as they happen.
-pub type InvalidationHook = Arc<dyn Fn(&Invalidation<'_>) + Send + Sync>;
-
-/// One invalidation, as passed to an [`InvalidationHook`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Invalidation<'a> {
-    /// `revalidate_path`.
-    Path(&'a str),
-    /// `revalidate_layout`.
-    Layout(&'a str),
-    /// `revalidate_tag`.
-    Tag(&'a str),
-}
+use crate::error::ActionError;
 
 struct Inner {
     action: &'static str,
@@ -120,17 +88,7 @@ impl Cx {
     }
 
     fn invalidate(&self, what: Invalidation<'_>) {
-        {
-            let mut inv = self.inner.invalidated.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let (list, value) = match what {
-                Invalidation::Path(p) => (&mut inv.paths, p),
-                Invalidation::Layout(p) => (&mut inv.layouts, p),
-                Invalidation::Tag(t) => (&mut inv.tags, t),
-            };
-            if !list.iter().any(|v| v == value) {
-                list.push(value.to_string());
-            }
-        }
+        self.inner.invalidated.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add(what);
         if let Some(hook) = &self.inner.on_invalidate {
             hook(&what);
         }

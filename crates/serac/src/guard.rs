@@ -1,6 +1,6 @@
-//! The checks every action call passes before its body is read: fetch
-//! metadata and origin (CSRF). The method and size checks live in the layer,
-//! which knows whether a request is an action call at all.
+//! The checks every action call passes before anything of it is decoded:
+//! the method, the host (DNS rebinding) and the origin (CSRF), with the
+//! parsing of hosts, origins and proxy addresses they need.
 //!
 //! The origin rule: a browser always sends `Origin` on a POST, so the request
 //! must come from the page's own origin (scheme, host and port), or from a
@@ -9,21 +9,95 @@
 //! proxy: otherwise anyone could send them. Non-browser clients (curl, server
 //! to server) send neither `Origin` nor `Sec-Fetch-Site` and are allowed,
 //! since CSRF needs a browser carrying the victim's cookies.
+//!
+//! The host rule: with an allow-list of host names, an action call whose
+//! host is not on it is refused, whatever its `Origin` says. That is what
+//! stops DNS rebinding, where an attacker's name resolves to this server and
+//! the attacker's page is, to the browser, same-origin with it.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
-use http::HeaderName;
 use http::header::{HOST, ORIGIN};
 use http::request::Parts;
+use http::uri::Authority;
+use http::{HeaderName, Method};
+use ipnet::IpNet;
 
-use crate::config::{Config, Mode, split_host_port};
-use crate::outcome::Rejection;
+use crate::error::{Mode, Rejection};
 
 // Pre-parsed names: a lookup by `&str` parses the name on every call.
 static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// A host pattern: `example.com`, `example.com:8443`, or `*.example.com`
+/// (any subdomain, at any depth, but neither `example.com` itself nor
+/// `evil-example.com`). A scheme and a trailing slash are ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HostPattern {
+    wildcard: bool,
+    host: String,
+    port: Option<u16>,
+}
+
+impl HostPattern {
+    /// `None` when what is left after the scheme is not a host.
+    pub(crate) fn parse(pattern: &str) -> Option<Self> {
+        let p = pattern.trim().to_ascii_lowercase();
+        let p = p.strip_prefix("https://").or_else(|| p.strip_prefix("http://")).unwrap_or(&p);
+        let p = p.trim_end_matches('/');
+        let (wildcard, rest) = match p.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, p),
+        };
+        let authority: Authority = rest.parse().ok()?;
+        Some(Self { wildcard, host: authority.host().to_string(), port: authority.port_u16() })
+    }
+
+    /// Whether `host` (lower case) with `port` matches.
+    pub(crate) fn matches(&self, host: &str, port: Option<u16>) -> bool {
+        if self.port.is_some() && self.port != port {
+            return false;
+        }
+        if self.wildcard {
+            host.len() > self.host.len() + 1
+                && host.ends_with(&self.host)
+                && host.as_bytes()[host.len() - self.host.len() - 1] == b'.'
+        } else {
+            host == self.host
+        }
+    }
+}
+
+/// An address or CIDR range (`10.0.0.0/8`, `::1`); a plain address is a
+/// range of one.
+pub(crate) fn parse_range(s: &str) -> Option<IpNet> {
+    let s = s.trim();
+    s.parse::<IpNet>().ok().or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+/// What the checks compare requests with: part of [`crate::Config`].
+#[derive(Debug, Clone)]
+pub(crate) struct Policy {
+    pub(crate) mode: Mode,
+    pub(crate) allowed_origins: Vec<HostPattern>,
+    pub(crate) allowed_hosts: Vec<HostPattern>,
+    pub(crate) trusted_proxies: Vec<IpNet>,
+    pub(crate) scheme: &'static str,
+}
+
+impl Policy {
+    pub(crate) fn new(mode: Mode) -> Self {
+        Self {
+            mode,
+            allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            trusted_proxies: Vec::new(),
+            scheme: "http",
+        }
+    }
+}
 
 fn header<'a>(parts: &'a Parts, name: &HeaderName) -> Option<&'a str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim)
@@ -37,56 +111,99 @@ fn default_port(scheme: &str) -> Option<u16> {
     }
 }
 
-/// Checks `Sec-Fetch-Site` and `Origin` against the request's host.
+/// Every check of an action call, cheapest first: method, fetch metadata,
+/// host, origin.
+pub(crate) fn check(parts: &Parts, policy: &Policy) -> Result<(), Rejection> {
+    if parts.method != Method::POST {
+        return Err(Rejection::MethodNotAllowed { method: parts.method.to_string() });
+    }
+    check_origin(parts, policy)
+}
+
+/// The host the request was sent to, and where that was read from.
+struct Target<'a> {
+    host: Option<&'a str>,
+    source: &'static str,
+    scheme: &'static str,
+    trusted: bool,
+    peer: Option<IpAddr>,
+}
+
+fn target<'a>(parts: &'a Parts, policy: &Policy) -> Target<'a> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    // An IPv4 client of a dual-stack socket arrives as `::ffff:a.b.c.d`.
+    let peer = peer.map(|ip| match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    });
+    let trusted = peer.is_some_and(|ip| policy.trusted_proxies.iter().any(|r| r.contains(&ip)));
+    // Forwarded headers count only from a trusted proxy.
+    let first = |name: &HeaderName| header(parts, name).map(|v| v.split(',').next().unwrap_or("").trim());
+    let forwarded_host = if trusted { first(&X_FORWARDED_HOST).filter(|h| !h.is_empty()) } else { None };
+    let forwarded_proto = if trusted { first(&X_FORWARDED_PROTO) } else { None };
+    let (host, source) = match forwarded_host {
+        Some(h) => (Some(h), "X-Forwarded-Host from a trusted proxy"),
+        None => {
+            (header(parts, &HOST).or_else(|| parts.uri.authority().map(Authority::as_str)), "the Host header")
+        }
+    };
+    let scheme = match forwarded_proto {
+        Some("https") => "https",
+        Some("http") => "http",
+        _ => policy.scheme,
+    };
+    Target { host, source, scheme, trusted, peer }
+}
+
+/// Checks the host against the allow-list, then `Sec-Fetch-Site` and
+/// `Origin` against the host.
 ///
-/// Every action call passes here, so an accepted request allocates nothing:
-/// comparisons ignore ASCII case instead of lower-casing copies, and the
-/// texts of a refusal are only built for a refusal.
-pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejection> {
+/// Every action call passes here, so an accepted request allocates nothing
+/// but the parse of its `Origin`: comparisons ignore ASCII case instead of
+/// lower-casing copies, and the texts of a refusal are only built for a
+/// refusal.
+pub(crate) fn check_origin(parts: &Parts, policy: &Policy) -> Result<(), Rejection> {
     let fetch_site = header(parts, &SEC_FETCH_SITE);
     if fetch_site.is_some_and(|v| v.eq_ignore_ascii_case("cross-site")) {
         return Err(Rejection::CrossSite);
     }
+    let target = target(parts, policy);
+    let expected: Option<Authority> = target.host.and_then(|h| h.parse().ok());
 
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
-    let trusted = peer.is_some_and(|ip| config.trusted_proxies.iter().any(|r| r.contains(ip)));
-    // Forwarded headers count only from a trusted proxy; otherwise they are
-    // read only to explain a refusal.
-    let first = |name: &HeaderName| header(parts, name).map(|v| v.split(',').next().unwrap_or("").trim());
-    let forwarded_host = if trusted { first(&X_FORWARDED_HOST) } else { None };
-    let forwarded_proto = if trusted { first(&X_FORWARDED_PROTO) } else { None };
-
-    let (expected_host, host_source) = match (trusted, forwarded_host) {
-        (true, Some(h)) if !h.is_empty() => (Some(h), "X-Forwarded-Host from a trusted proxy"),
-        _ => (header(parts, &HOST).or_else(|| parts.uri.authority().map(|a| a.as_str())), "the Host header"),
-    };
-    let expected_scheme = match (trusted, forwarded_proto) {
-        (true, Some(p)) if p == "http" || p == "https" => p,
-        _ => config.scheme,
-    };
+    if !policy.allowed_hosts.is_empty() {
+        let allowed = expected.as_ref().is_some_and(|a| {
+            let host = a.host().to_ascii_lowercase();
+            policy.allowed_hosts.iter().any(|p| p.matches(&host, a.port_u16()))
+        });
+        if !allowed {
+            let host = target.host.unwrap_or("(none)").chars().take(100).collect();
+            return Err(Rejection::HostNotAllowed { host });
+        }
+    }
 
     let mismatch = |origin: &str| {
         let mut hint = String::new();
-        if config.mode != Mode::Production {
-            hint = format!(" (expected value taken from {host_source}");
-            if !trusted && parts.headers.contains_key(&X_FORWARDED_HOST) {
-                match peer {
+        if policy.mode != Mode::Production {
+            hint = format!(" (expected value taken from {}", target.source);
+            if !target.trusted && parts.headers.contains_key(&X_FORWARDED_HOST) {
+                match target.peer {
                     Some(ip) => hint.push_str(&format!(
                         "; X-Forwarded-Host was ignored because {ip} is not a trusted proxy"
                     )),
                     None => hint.push_str(
                         "; X-Forwarded-Host was ignored because the peer address is unknown \
-                         (serve with into_make_service_with_connect_info)",
+                         (serve with serac::serve or into_make_service_with_connect_info)",
                     ),
                 }
             }
             hint.push(')');
         }
-        let expected = match expected_host {
-            Some(h) => format!("{expected_scheme}://{}", h.to_ascii_lowercase()),
+        let expected = match target.host {
+            Some(h) => format!("{}://{}", target.scheme, h.to_ascii_lowercase()),
             None => "the server's host (no Host header was sent)".to_string(),
         };
-        Rejection::OriginMismatch { origin: origin.to_string(), expected, hint }
+        let origin: String = origin.chars().take(200).collect();
+        Rejection::OriginMismatch { origin, expected, hint }
     };
 
     let Some(origin) = header(parts, &ORIGIN) else {
@@ -97,8 +214,11 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
             Some(_) => Err(mismatch("none")),
         };
     };
-    let Some((scheme, rest)) = origin.find("://").map(|i| (&origin[..i], &origin[i + 3..])) else {
-        return Err(mismatch(origin)); // includes the opaque origin "null"
+    // `null` (an opaque origin) and anything that is not `scheme://host`
+    // fail to parse and are refused.
+    let Ok(uri) = origin.parse::<http::Uri>() else { return Err(mismatch(origin)) };
+    let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+        return Err(mismatch(origin));
     };
     let scheme = if scheme.eq_ignore_ascii_case("https") {
         "https"
@@ -107,19 +227,24 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
     } else {
         return Err(mismatch(origin));
     };
-    let (host, explicit_port) = split_host_port(rest.trim_end_matches('/'));
-    let port = explicit_port.or_else(|| default_port(scheme));
+    // `user@host` is not an origin: browsers never send one.
+    if authority.as_str().contains('@') || uri.path_and_query().is_some_and(|p| p.as_str() != "/") {
+        return Err(mismatch(origin));
+    }
+    let port = authority.port_u16().or_else(|| default_port(scheme));
 
-    if let Some(expected) = expected_host {
-        let (exp_host, exp_port) = split_host_port(expected);
-        let exp_port = exp_port.or_else(|| default_port(expected_scheme));
-        if scheme == expected_scheme && host.eq_ignore_ascii_case(exp_host) && port == exp_port {
+    if let Some(expected) = &expected {
+        let exp_port = expected.port_u16().or_else(|| default_port(target.scheme));
+        if scheme == target.scheme
+            && authority.host().eq_ignore_ascii_case(expected.host())
+            && port == exp_port
+        {
             return Ok(());
         }
     }
-    if !config.allowed_origins.is_empty() {
-        let host = host.to_ascii_lowercase();
-        if config.allowed_origins.iter().any(|p| p.matches(&host, explicit_port.or(port))) {
+    if !policy.allowed_origins.is_empty() {
+        let host = authority.host().to_ascii_lowercase();
+        if policy.allowed_origins.iter().any(|p| p.matches(&host, port)) {
             return Ok(());
         }
     }
@@ -129,7 +254,6 @@ pub(crate) fn check_origin(parts: &Parts, config: &Config) -> Result<(), Rejecti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seal::KeyRing;
 
     fn parts(headers: &[(&str, &str)], peer: Option<&str>) -> Parts {
         let mut req = http::Request::post("/page");
@@ -143,24 +267,28 @@ mod tests {
         parts
     }
 
-    fn config() -> Config {
-        Config::new(KeyRing::generate()).mode(Mode::Development)
+    fn policy() -> Policy {
+        Policy::new(Mode::Development)
     }
 
     #[test]
     fn same_origin_passes_and_others_do_not() {
-        let c = config();
+        let c = policy();
         let ok = |h: &[(&str, &str)]| check_origin(&parts(h, None), &c).is_ok();
         assert!(ok(&[("host", "a.com:3000"), ("origin", "http://a.com:3000")]));
         assert!(ok(&[("host", "a.com"), ("origin", "http://a.com")]));
         assert!(ok(&[("host", "a.com"), ("origin", "http://a.com:80")]));
+        assert!(ok(&[("host", "A.com"), ("origin", "http://a.COM")]));
         assert!(!ok(&[("host", "a.com:3000"), ("origin", "http://a.com:3001")]));
         assert!(!ok(&[("host", "a.com:3000"), ("origin", "https://a.com:3000")]));
         assert!(!ok(&[("host", "a.com"), ("origin", "http://b.com")]));
+        assert!(!ok(&[("host", "a.com"), ("origin", "http://a.com@b.com")]));
         assert!(!ok(&[("host", "a.com"), ("origin", "null")]));
+        assert!(!ok(&[("host", "a.com"), ("origin", "a.com")]));
         assert!(ok(&[("host", "a.com")]), "non-browser clients");
         assert!(!ok(&[("host", "a.com"), ("sec-fetch-site", "same-origin")]));
         assert!(!ok(&[("host", "a.com"), ("origin", "http://a.com"), ("sec-fetch-site", "cross-site")]));
+        assert!(ok(&[("host", "[::1]:3000"), ("origin", "http://[::1]:3000")]));
     }
 
     #[test]
@@ -171,21 +299,62 @@ mod tests {
             ("x-forwarded-proto", "https"),
             ("origin", "https://shop.com"),
         ];
-        let untrusted = check_origin(&parts(&h, Some("10.0.0.5:999")), &config());
+        let untrusted = check_origin(&parts(&h, Some("10.0.0.5:999")), &policy());
         let Err(Rejection::OriginMismatch { hint, .. }) = untrusted else {
             panic!("spoofed X-Forwarded-Host accepted: {untrusted:?}");
         };
         assert!(hint.contains("10.0.0.5 is not a trusted proxy"), "{hint}");
-        let c = config().trusted_proxies(["10.0.0.0/8"]);
+        let mut c = policy();
+        c.trusted_proxies.push(parse_range("10.0.0.0/8").expect("range"));
         assert!(check_origin(&parts(&h, Some("10.0.0.5:999")), &c).is_ok());
+        assert!(check_origin(&parts(&h, Some("[::ffff:10.0.0.5]:999")), &c).is_ok(), "mapped IPv4");
     }
 
     #[test]
     fn allow_list_extends_the_host() {
-        let c = config().allowed_origins(["*.example.com"]);
+        let mut c = policy();
+        c.allowed_origins.push(HostPattern::parse("*.example.com").expect("pattern"));
         let ok = |o: &str| check_origin(&parts(&[("host", "app.com"), ("origin", o)], None), &c).is_ok();
         assert!(ok("https://a.example.com"));
         assert!(!ok("https://evil-example.com"));
         assert!(!ok("https://example.com"));
+    }
+
+    #[test]
+    fn hosts_outside_the_allow_list_are_refused_whatever_the_origin() {
+        let mut c = policy();
+        c.allowed_hosts.push(HostPattern::parse("app.com").expect("pattern"));
+        let check = |host: &str| {
+            check_origin(&parts(&[("host", host), ("origin", &format!("http://{host}"))], None), &c)
+        };
+        assert!(check("app.com").is_ok());
+        assert!(check("APP.com").is_ok());
+        assert!(matches!(check("rebind.evil.example"), Err(Rejection::HostNotAllowed { .. })));
+    }
+
+    #[test]
+    fn patterns() {
+        let p = HostPattern::parse("*.example.com").expect("pattern");
+        assert!(p.matches("a.example.com", None));
+        assert!(p.matches("a.b.example.com", Some(8080)));
+        assert!(!p.matches("example.com", None));
+        assert!(!p.matches("evil-example.com", None));
+        assert!(!p.matches("example.com.evil.org", None));
+        let exact = HostPattern::parse("https://proxy.example.com:8443/").expect("pattern");
+        assert!(exact.matches("proxy.example.com", Some(8443)));
+        assert!(!exact.matches("proxy.example.com", Some(443)));
+        assert!(HostPattern::parse("not a host").is_none());
+    }
+
+    #[test]
+    fn ranges() {
+        let r = parse_range("10.0.0.0/8").expect("range");
+        assert!(r.contains(&"10.1.2.3".parse::<IpAddr>().expect("ip")));
+        assert!(!r.contains(&"11.0.0.1".parse::<IpAddr>().expect("ip")));
+        let one = parse_range("127.0.0.1").expect("addr");
+        assert!(one.contains(&"127.0.0.1".parse::<IpAddr>().expect("ip")));
+        assert!(!one.contains(&"127.0.0.2".parse::<IpAddr>().expect("ip")));
+        assert!(parse_range("nope").is_none());
+        assert!(parse_range("10.0.0.0/33").is_none());
     }
 }

@@ -71,19 +71,23 @@
 
 #![forbid(unsafe_code)]
 
+// The modules, bottom to top: each uses only those above it in this list
+// (`tests/layering.rs` checks it).
 pub mod action;
+mod app;
 mod auth;
 pub mod cache;
+mod call;
 pub mod client;
 mod config;
 mod cookies;
 mod cx;
+mod error;
 mod guard;
-pub mod html;
 mod layer;
-mod outcome;
+pub mod page;
 mod payload;
-mod render;
+pub mod protocol;
 mod seal;
 mod secret;
 #[cfg(feature = "typescript")]
@@ -91,17 +95,15 @@ pub mod typescript;
 
 pub use action::{ActionDef, ActionRef, Bindable, Bound, Form, FormData, IntoBound, PrevState};
 pub use auth::{Auth, Identify, SIGN_IN_MESSAGE};
+pub use cache::{Invalidated, Invalidation, InvalidationHook};
 pub use config::{Config, DEFAULT_BODY_LIMIT, Mode, RouteConfig};
 pub use cookies::Cookies;
-pub use cx::{Cx, CxBuilder, Invalidated, Invalidation, InvalidationHook};
-pub use html::{ActionButton, ActionForm};
-pub use layer::{
-    ACTION_HEADER, ActionLayer, ActionService, Envelope, EnvelopeError, IDEMPOTENCY_HEADER,
-    IDEMPOTENCY_KEEP_FOR, RENDER_HEADER, ResponseFuture,
-};
-pub use outcome::{ActionError, FieldErrors, Redirect, Rejection, redirect};
+pub use cx::{Cx, CxBuilder};
+pub use error::{ActionError, FieldErrors, Redirect, Rejection, redirect};
+pub use layer::{ActionLayer, ActionService, ResponseFuture};
+pub use page::{ActionButton, ActionForm, ErrorView, Page, Submission};
 pub use payload::{MAX_FIELDS, UploadedFile};
-pub use render::{ErrorView, Page, Submission};
+pub use protocol::{ACTION_HEADER, Envelope, EnvelopeError, IDEMPOTENCY_HEADER, RENDER_HEADER};
 pub use seal::{KeyError, KeyRing, OpenError, SECRET_ENV};
 pub use secret::Secret;
 pub use serac_macros::action;
@@ -125,7 +127,7 @@ pub mod __private {
     use serde::Serialize;
     use serde_json::Value;
 
-    use crate::outcome::ActionError;
+    use crate::error::ActionError;
 
     /// The return type every action has.
     #[diagnostic::on_unimplemented(

@@ -18,7 +18,7 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http_body_util::BodyExt as _;
 use serde_json::Value;
 
-use crate::outcome::{Rejection, human_bytes};
+use crate::error::{Rejection, human_bytes};
 
 /// Fields beyond this number are refused: a form never needs that many, and
 /// a flood of tiny fields is a cheap way to make a server allocate.

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::cx::Cx;
-use crate::outcome::ActionError;
+use crate::error::ActionError;
 use crate::payload::{Payload, UploadedFile};
 
 /// The inputs of one action invocation. Used by generated code.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::call::Call;
-use crate::outcome::ActionError;
+use crate::error::ActionError;
 
 /// The future an action's generated invoker returns: the action's result as
 /// JSON (`null` for `()`), or its error.

@@ -14,6 +14,7 @@
 
 pub(crate) mod call;
 pub(crate) mod def;
+pub(crate) mod invoke;
 pub(crate) mod reference;
 pub(crate) mod registry;
 

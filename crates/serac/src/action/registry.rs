@@ -36,7 +36,7 @@ impl Hasher for Fnv {
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Maps public ids to definitions, and paths to current ids.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Registry {
     by_id: FastMap<String, &'static ActionDef>,
     id_by_path: FastMap<&'static str, String>,

@@ -12,8 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::memory::MemoryStore;
 use super::store::{NoStore, Store};
-use super::{data_tag, tags_of};
-use crate::cx::Invalidated;
+use super::{Invalidated, data_tag, tags_of};
 
 /// Cached data and pages. Cheap to clone; clones share everything.
 ///

@@ -17,17 +17,17 @@
 //! entry. A load that started before an invalidation does not store its
 //! (possibly stale) result.
 
+mod invalidation;
 mod load;
 mod memory;
 pub(crate) mod page;
 mod store;
 
+pub use invalidation::{Invalidated, Invalidation, InvalidationHook};
 pub use load::Cache;
 pub use memory::{DEFAULT_CAPACITY, MemoryStore};
 pub use page::{CACHE_STATUS_HEADER, PageCache};
 pub use store::{NoStore, Store, StoreError, StoreFuture};
-
-use crate::cx::Invalidated;
 
 /// The tag of data tagged `tag` by the app.
 pub fn data_tag(tag: &str) -> String {

@@ -6,9 +6,10 @@ use tower::Layer;
 
 use super::service::ActionService;
 use crate::action::Registry;
+use crate::app::App;
+use crate::cache::{Invalidation, InvalidationHook};
+use crate::call::Keys;
 use crate::config::Config;
-use crate::cx::{Invalidation, InvalidationHook};
-use crate::render::Shared;
 use crate::seal::KeyError;
 
 /// Wraps an `axum::Router` so that it answers server-action calls.
@@ -20,7 +21,8 @@ use crate::seal::KeyError;
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct ActionLayer {
-    shared: Arc<Shared>,
+    app: Arc<App>,
+    keys: Arc<Keys>,
 }
 
 impl ActionLayer {
@@ -38,18 +40,20 @@ impl ActionLayer {
         let manifest = crate::typescript::manifest(&registry).map(bytes::Bytes::from);
         #[cfg(not(feature = "typescript"))]
         let manifest = None;
+        let caches_pages = config.caches_pages();
         Self {
-            shared: Arc::new(Shared {
+            app: Arc::new(App {
                 config,
                 registry,
                 state: None,
                 on_invalidate: None,
                 max_action_limit,
-                idempotency: Default::default(),
+                caches_pages,
                 actions_module: None,
                 cache: crate::cache::Cache::default(),
                 manifest,
             }),
+            keys: Arc::default(),
         }
     }
 
@@ -58,27 +62,23 @@ impl ActionLayer {
         Ok(Self::new(Config::from_env()?))
     }
 
-    fn shared_mut(&mut self) -> &mut Shared {
-        Arc::get_mut(&mut self.shared).expect("configure the ActionLayer before cloning it")
+    /// The app to change: this layer's own, or a copy when the layer was
+    /// cloned (the clones keep what they had).
+    fn app_mut(&mut self) -> &mut App {
+        Arc::make_mut(&mut self.app)
     }
 
     /// App state that actions read with `cx.state::<S>()`.
-    ///
-    /// # Panics
-    /// When called on a layer that was already cloned (configure it first).
     pub fn with_state<S: Clone + Send + Sync + 'static>(mut self, state: S) -> Self {
-        self.shared_mut().state = Some(Arc::new(state));
+        self.app_mut().state = Some(Arc::new(state));
         self
     }
 
     /// Called on every `revalidate_*` of every action (how a cache hears of
     /// invalidations).
-    ///
-    /// # Panics
-    /// When called on a layer that was already cloned.
     pub fn on_invalidate(mut self, hook: impl Fn(&Invalidation<'_>) + Send + Sync + 'static) -> Self {
         let hook: InvalidationHook = Arc::new(hook);
-        self.shared_mut().on_invalidate = Some(hook);
+        self.app_mut().on_invalidate = Some(hook);
         self
     }
 
@@ -95,7 +95,7 @@ impl ActionLayer {
     /// Only exposed actions are listed; every action stays callable by id.
     ///
     /// # Panics
-    /// When two exposed actions have the same name, or on a cloned layer.
+    /// When two exposed actions have the same name.
     pub fn expose(mut self, actions: impl IntoIterator<Item = crate::ActionRef>) -> Self {
         let mut named: Vec<(String, crate::ActionRef)> = Vec::new();
         for action in actions {
@@ -109,29 +109,26 @@ impl ActionLayer {
             }
             named.push((name, action));
         }
-        let shared = self.shared_mut();
-        shared.actions_module = Some(crate::client::actions_module(&named, &shared.config.keys));
+        let app = self.app_mut();
+        app.actions_module = Some(Arc::new(crate::client::actions_module(&named, &app.config.keys)));
         self
     }
 
     /// Uses `cache` for data and pages instead of the default in-memory one
     /// (a Redis-backed one shared between instances, say).
-    ///
-    /// # Panics
-    /// When called on a layer that was already cloned.
     pub fn cache(mut self, cache: crate::cache::Cache) -> Self {
-        self.shared_mut().cache = cache;
+        self.app_mut().cache = cache;
         self
     }
 
     /// The layer's cache (clone it to use it outside requests).
     pub fn cache_handle(&self) -> crate::cache::Cache {
-        self.shared.cache.clone()
+        self.app.cache.clone()
     }
 
     /// How many actions this layer serves.
     pub fn action_count(&self) -> usize {
-        self.shared.registry.len()
+        self.app.registry.len()
     }
 
     /// Wraps `router` (any `Service<Request<Body>>` with `Error = Infallible`).
@@ -144,6 +141,6 @@ impl<S> Layer<S> for ActionLayer {
     type Service = ActionService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ActionService::new(inner, self.shared.clone())
+        ActionService::new(inner, self.app.clone(), self.keys.clone())
     }
 }

@@ -12,7 +12,8 @@
 //!   request was not a well-formed, allowed action call. Its messages are
 //!   always public and say what did not match.
 //!
-//! Both know their HTTP status.
+//! Both know their HTTP status; neither knows HTML (the built-in error page
+//! is in `page`). [`Mode`] decides how much of an internal error people see.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,6 +21,28 @@ use std::time::Duration;
 
 use http::StatusCode;
 use serde::Serialize;
+
+/// Whether internal error messages are shown to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Full error text in responses, hints in 403s.
+    Development,
+    /// Internal errors shown only as a digest (the full text is logged).
+    Production,
+}
+
+impl Mode {
+    /// `SERAC_ENV=production` / `development`, else production in release
+    /// builds and development in debug builds.
+    pub fn from_env() -> Self {
+        match std::env::var("SERAC_ENV").as_deref() {
+            Ok("production") => Self::Production,
+            Ok("development") => Self::Development,
+            _ if cfg!(debug_assertions) => Self::Development,
+            _ => Self::Production,
+        }
+    }
+}
 
 /// Per-field validation messages, in field order of insertion.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -263,6 +286,13 @@ pub enum Rejection {
         /// In development, which header decided the expected value.
         hint: String,
     },
+    /// The request's host is not on the configured allow-list of hosts: the
+    /// name a browser used is not this site's (DNS rebinding).
+    #[error("Forbidden: this server does not accept actions sent to the host {host}.")]
+    HostNotAllowed {
+        /// The host as sent.
+        host: String,
+    },
     /// `Sec-Fetch-Site: cross-site`.
     #[error("Forbidden: cross-site requests cannot call server actions (Sec-Fetch-Site: cross-site).")]
     CrossSite,
@@ -298,7 +328,9 @@ impl Rejection {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::OriginMismatch { .. } | Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::OriginMismatch { .. } | Self::HostNotAllowed { .. } | Self::CrossSite => {
+                StatusCode::FORBIDDEN
+            }
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadPayload(_) | Self::MissingAction | Self::BadSeal => StatusCode::BAD_REQUEST,
             Self::UnknownAction => StatusCode::NOT_FOUND,
@@ -311,6 +343,7 @@ impl Rejection {
         match self {
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::OriginMismatch { .. } => "origin_mismatch",
+            Self::HostNotAllowed { .. } => "host_not_allowed",
             Self::CrossSite => "cross_site",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::BadPayload(_) => "bad_payload",
@@ -319,12 +352,6 @@ impl Rejection {
             Self::BadSeal => "bad_seal",
             Self::LayerMissing => "layer_missing",
         }
-    }
-}
-
-impl axum::response::IntoResponse for Rejection {
-    fn into_response(self) -> axum::response::Response {
-        crate::render::error_page(self.status(), &self.to_string())
     }
 }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use tracing::Instrument as _;
 
 use crate::action::{ActionDef, Call};
-use crate::outcome::ActionError;
+use crate::error::ActionError;
 
 /// What running an action gave.
 #[derive(Debug)]

@@ -20,10 +20,8 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use tokio::sync::watch;
 
-/// The request header holding the key.
-pub const IDEMPOTENCY_HEADER: &str = "serac-idempotency-key";
 /// How long an answer is replayed.
-pub const KEEP_FOR: Duration = Duration::from_secs(10 * 60);
+pub(crate) const KEEP_FOR: Duration = Duration::from_secs(10 * 60);
 /// How many answers are kept at most.
 pub(crate) const MAX_KEYS: usize = 10_000;
 /// The longest key accepted.

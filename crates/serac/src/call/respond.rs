@@ -21,22 +21,23 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE, TRANSFER_ENCODING};
+use http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderValue, Request, StatusCode, Uri};
 use http_body_util::BodyExt as _;
 use serde_json::Value;
-use tower::{Service, ServiceExt as _};
+use tower::Service;
 
-use super::envelope::{Envelope, EnvelopeError};
-use super::invoke::Finished;
-use crate::config::Mode;
+use super::render::render_page;
+use crate::action::invoke::Finished;
+use crate::app::App;
+use crate::cache::Invalidated;
 use crate::cookies::Cookies;
-use crate::cx::{Cx, Invalidated};
-use crate::html::fields;
-use crate::outcome::{ActionError, Rejection};
+use crate::cx::Cx;
+use crate::error::{ActionError, Mode, Rejection};
+use crate::page::{ErrorView, Submission, error_page};
 use crate::payload::Payload;
-use crate::render::{ErrorView, Page, Shared, Submission, error_page};
+use crate::protocol::{Envelope, EnvelopeError, fields, names};
 
 /// Everything about the request that the response needs. The request's
 /// headers, URI and extensions are in `cx` (moved there, not copied).
@@ -125,42 +126,6 @@ fn append_cookies(response: &mut Response, cookies: &Cookies) {
     }
 }
 
-/// Renders `target` through the app as a `GET`, as the browser would see it
-/// after the action.
-async fn render_page<S>(
-    inner: S,
-    shared: Arc<Shared>,
-    (headers, extensions): (&http::HeaderMap, &http::Extensions),
-    cookies: &Cookies,
-    submission: Option<Arc<Submission>>,
-    target: Uri,
-) -> Response
-where
-    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
-    let mut req = Request::get(target).body(Body::empty()).expect("a GET with a parsed URI is valid");
-    let mut headers = headers.clone();
-    for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
-        headers.remove(name);
-    }
-    headers.remove(&super::names::ACTION);
-    headers.remove(&super::names::RENDER);
-    headers.remove(COOKIE);
-    if let Some(cookie) = cookies.request_header() {
-        headers.insert(COOKIE, cookie);
-    }
-    *req.headers_mut() = headers;
-    *req.extensions_mut() = extensions.clone();
-    req.extensions_mut().insert(Page { shared, submission });
-    // Boxed: the router's future is large, and only calls that render a page
-    // need it; unboxed it would make every call's future that much larger.
-    match Box::pin(inner.oneshot(req)).await {
-        Ok(response) => response,
-        Err(infallible) => match infallible {},
-    }
-}
-
 /// The page answer of a native form: the app's page with our status, or the
 /// built-in page when the app's page did not show the error or notice.
 fn page_answer(
@@ -183,7 +148,7 @@ fn page_answer(
 /// A native form posted with an id this server does not know (a deploy or a
 /// key rotation since the page was rendered): render the page again with
 /// fresh ids and a notice asking to submit again (B3).
-pub(crate) async fn stale_form<S>(inner: S, shared: Arc<Shared>, parts: Parts, payload: Payload) -> Response
+pub(crate) async fn stale_form<S>(inner: S, app: Arc<App>, parts: Parts, payload: Payload) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -197,7 +162,7 @@ where
     let cookies = Cookies::from_headers(&parts.headers);
     let page = render_page(
         inner,
-        shared,
+        app,
         (&parts.headers, &parts.extensions),
         &cookies,
         Some(submission.clone()),
@@ -207,18 +172,18 @@ where
     page_answer(page, rejection.status(), &submission, Some(&rejection.to_string()))
 }
 
-pub(crate) async fn respond<S>(inner: S, shared: Arc<Shared>, ex: Exchange, finished: Finished) -> Response
+pub(crate) async fn respond<S>(inner: S, app: Arc<App>, ex: Exchange, finished: Finished) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
     let Finished { result, digest } = finished;
-    let mode = shared.config.mode;
+    let mode = app.config.mode;
     let cookies = ex.cx.cookies();
     let invalidated = ex.cx.invalidated();
     // Read-your-writes: the cache forgets before the page is rendered again
     // or the browser is sent back to it.
-    shared.cache.apply(&invalidated).await;
+    app.cache.apply(&invalidated).await;
 
     let mut submission = Submission::new(ex.id.clone(), values_of(&ex.payload));
     let (status, redirect, value) = match &result {
@@ -241,7 +206,7 @@ where
     if ex.js {
         let is_validation = matches!(result, Err(ActionError::Validation(_)));
         let stateful = ex.payload.last(fields::STATE).is_some() || ex.payload.json_state.is_some();
-        let wants_html = ex.cx.headers().get(&super::names::RENDER).is_none_or(|v| v.as_bytes() != b"none");
+        let wants_html = ex.cx.headers().get(&names::RENDER).is_none_or(|v| v.as_bytes() != b"none");
         let changed = wants_html
             && (!invalidated.is_empty()
                 || cookies.changed()
@@ -261,7 +226,7 @@ where
                 let keep = redirect.is_none() && (result.is_err() || stateful);
                 let submission = keep.then(|| Arc::new(submission));
                 let request = (ex.cx.headers(), ex.cx.extensions());
-                let page = render_page(inner, shared.clone(), request, cookies, submission, target).await;
+                let page = render_page(inner, app.clone(), request, cookies, submission, target).await;
                 if page.status().is_success() {
                     let bytes = page.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
                     (Some(String::from_utf8_lossy(&bytes).into_owned()), Some(url))
@@ -306,7 +271,7 @@ where
             let submission = Arc::new(submission);
             let page = render_page(
                 inner,
-                shared.clone(),
+                app.clone(),
                 (ex.cx.headers(), ex.cx.extensions()),
                 cookies,
                 Some(submission.clone()),

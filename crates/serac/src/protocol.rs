@@ -1,15 +1,51 @@
-//! The JSON envelope: what every JavaScript action call is answered with
-//! (`docs/protocol.md`).
+//! The wire protocol, in one place: every header and field name a client
+//! sends or reads, and the JSON envelope every JavaScript call is answered
+//! with. `docs/protocol.md` describes the same things for people writing
+//! other clients.
 //!
-//! Every call writes one, so it has its own writer: the keys are constant
-//! text and only the values go through serde_json. A test checks that the
-//! writer and serde's derived serializer give the same bytes.
+//! Every call writes an envelope, so it has its own writer: the keys are
+//! constant text and only the values go through serde_json. A test checks
+//! that the writer and serde's derived serializer give the same bytes.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::cx::Invalidated;
-use crate::outcome::FieldErrors;
+use crate::cache::Invalidated;
+use crate::error::FieldErrors;
+
+/// The header a JavaScript call carries, with the action id as value.
+pub const ACTION_HEADER: &str = "serac-action";
+
+/// With the value `none` on a JavaScript call, the envelope never carries the
+/// page's HTML: for clients that render themselves (the typed TypeScript
+/// client), so the server does not render a page nobody reads.
+pub const RENDER_HEADER: &str = "serac-render";
+
+/// The request header holding an idempotency key: a repeat of the same
+/// request with the same key gets the first answer instead of running the
+/// action again.
+pub const IDEMPOTENCY_HEADER: &str = "serac-idempotency-key";
+
+/// The headers above, parsed once: a lookup by `&str` parses the name on
+/// every call, and these are looked up on every request.
+pub(crate) mod names {
+    use http::HeaderName;
+
+    pub(crate) static ACTION: HeaderName = HeaderName::from_static(super::ACTION_HEADER);
+    pub(crate) static RENDER: HeaderName = HeaderName::from_static(super::RENDER_HEADER);
+    pub(crate) static IDEMPOTENCY: HeaderName = HeaderName::from_static(super::IDEMPOTENCY_HEADER);
+}
+
+/// Names of the framework's own form fields. Every one starts with `$`, and
+/// no `$` field ever reaches an action's `Form<T>` or `FormData`.
+pub mod fields {
+    /// The action id of the form.
+    pub const ACTION: &str = "$action";
+    /// Sealed bound arguments of the form's action.
+    pub const BOUND: &str = "$bound";
+    /// Sealed previous state of the form's action.
+    pub const STATE: &str = "$state";
+}
 
 /// The JSON answer to a JavaScript action call. See `docs/protocol.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

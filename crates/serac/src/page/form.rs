@@ -14,18 +14,9 @@
 use maud::{Markup, PreEscaped, Render, html};
 use serde::Serialize;
 
+use super::Page;
 use crate::action::{Bound, IntoBound};
-use crate::render::Page;
-
-/// Names of the framework's own fields.
-pub mod fields {
-    /// The action id.
-    pub const ACTION: &str = "$action";
-    /// Sealed bound arguments of the form's action.
-    pub const BOUND: &str = "$bound";
-    /// Sealed previous state of the form's action.
-    pub const STATE: &str = "$state";
-}
+use crate::protocol::fields;
 
 impl Page {
     fn sealed_args(&self, bound: &Bound, id: &str) -> Option<String> {

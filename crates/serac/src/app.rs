@@ -1,0 +1,44 @@
+//! [`App`]: what the layer knows about the app it wraps, shared by every
+//! request: the configuration, the action registry, the app's state, the
+//! cache and the files the layer serves.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::action::Registry;
+use crate::cache::{Cache, InvalidationHook};
+use crate::client::Asset;
+use crate::config::Config;
+
+/// Built once by `ActionLayer`, then read by every request.
+#[derive(Clone)]
+pub(crate) struct App {
+    pub(crate) config: Config,
+    pub(crate) registry: Registry,
+    pub(crate) state: Option<Arc<dyn Any + Send + Sync>>,
+    pub(crate) on_invalidate: Option<InvalidationHook>,
+    /// The largest body limit any action call may have, used before the
+    /// action is known.
+    pub(crate) max_action_limit: usize,
+    /// Whether any route caches its pages: when none does, a page view goes
+    /// straight to the app.
+    pub(crate) caches_pages: bool,
+    /// The module of actions exposed to client code (S3), when any are.
+    pub(crate) actions_module: Option<Arc<Asset>>,
+    /// Cached data and pages.
+    pub(crate) cache: Cache,
+    /// The ids of the actions exported to TypeScript, as served at
+    /// `/_serac/actions.json` (B6), when any are.
+    pub(crate) manifest: Option<Bytes>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("config", &self.config)
+            .field("actions", &self.registry.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,113 @@
+//! Pages and what they know about the action that was just submitted.
+//!
+//! Without JavaScript, the answer to a form post is the page itself, rendered
+//! again by the app's own handler. The layer does that with an in-process GET
+//! through the wrapped router (never an HTTP request to itself), carrying a
+//! [`Submission`] in the request extensions: the action's new state, its
+//! field errors, the submitted values, or the error to show. Page handlers
+//! read it through the [`Page`] extractor, which also turns action references
+//! into ids and sealed fields (`form.rs`).
+//!
+//! A page that does not render an error or notice it was given would hide it
+//! from the user; the layer notices (the accessors mark it shown) and answers
+//! with a plain built-in page instead (`error_page.rs`).
+
+mod error_page;
+mod form;
+mod submission;
+mod view;
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+pub(crate) use error_page::error_page;
+pub use form::{ActionButton, ActionForm};
+pub use submission::{ErrorView, Submission};
+pub(crate) use view::view;
+
+use crate::action::ActionRef;
+use crate::app::App;
+use crate::error::Rejection;
+
+/// The page being rendered: action ids, sealed fields, and the submission
+/// that led to this render, if any. An axum extractor; needs the
+/// [`crate::ActionLayer`] around the router.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub(crate) app: Arc<App>,
+    pub(crate) submission: Option<Arc<Submission>>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Page>().cloned().ok_or(Rejection::LayerMissing)
+    }
+}
+
+impl Page {
+    /// The public id of an action on this server.
+    pub fn id(&self, action: ActionRef) -> &str {
+        self.app.registry.id_of(action.def())
+    }
+
+    /// The submission that led to this render, whatever the action.
+    pub fn submission(&self) -> Option<&Submission> {
+        self.submission.as_deref()
+    }
+
+    /// The submission, if it was of `action`.
+    pub fn submitted(&self, action: ActionRef) -> Option<&Submission> {
+        let id = self.id(action);
+        self.submission().filter(|s| s.action_id == id)
+    }
+
+    /// The submitted value of `field` for `action`, or `""`: for `value=(...)`.
+    pub fn value(&self, action: ActionRef, field: &str) -> &str {
+        self.submitted(action).and_then(|s| s.value(field)).unwrap_or("")
+    }
+
+    /// The first validation message of `field` for `action`.
+    pub fn field_error(&self, action: ActionRef, field: &str) -> Option<&str> {
+        self.submitted(action).and_then(|s| s.field_error(field))
+    }
+
+    /// The state `action` returned, if it just ran.
+    pub fn state<T: DeserializeOwned>(&self, action: ActionRef) -> Option<T> {
+        self.submitted(action).and_then(Submission::state)
+    }
+
+    /// The error of the submission, whatever the action (marks it shown).
+    pub fn error(&self) -> Option<&ErrorView> {
+        self.submission().and_then(Submission::error)
+    }
+
+    /// The error of `action`'s submission (marks it shown).
+    pub fn error_for(&self, action: ActionRef) -> Option<&ErrorView> {
+        self.submitted(action).and_then(Submission::error)
+    }
+
+    /// A notice for the user (marks it shown).
+    pub fn notice(&self) -> Option<&str> {
+        self.submission().and_then(Submission::notice)
+    }
+
+    pub(crate) fn keys(&self) -> &crate::seal::KeyRing {
+        &self.app.config.keys
+    }
+
+    /// The app's cache, for `page.cache().load(..)` in page handlers.
+    pub fn cache(&self) -> &crate::cache::Cache {
+        &self.app.cache
+    }
+
+    /// The URL of the ES module of exposed actions (see
+    /// [`crate::ActionLayer::expose`]), for `import { name } from "…"`.
+    pub fn actions_module_url(&self) -> Option<&str> {
+        self.app.actions_module.as_ref().map(|a| a.path.as_str())
+    }
+}
