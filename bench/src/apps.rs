@@ -8,8 +8,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
+use serac::config::Mode;
 use serac::prelude::*;
-use serac::{ActionService, KeyRing, Mode};
+use serac::{ActionService, KeyRing};
 
 /// The counter both apps increment.
 #[derive(Debug, Clone, Default)]
@@ -24,7 +25,7 @@ pub async fn increment(cx: Cx) -> Result<u64, ActionError> {
 
 /// Adds `by` (bound in the page) and returns the new value.
 #[serac::action]
-pub async fn increment_by(cx: Cx, by: u64) -> Result<u64, ActionError> {
+pub async fn increment_by(cx: Cx, Bound(by): Bound<u64>) -> Result<u64, ActionError> {
     let counter = cx.state::<Counter>()?;
     Ok(counter.0.fetch_add(by, Ordering::Relaxed) + by)
 }

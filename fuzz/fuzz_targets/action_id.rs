@@ -1,5 +1,6 @@
-//! Action id parsing: the shape check and the `$action` scan of a form's
-//! first bytes must never panic, and what they accept must be well formed.
+//! Action id parsing: the shape check and the search for `$action` in the
+//! first complete fields of a form (both encodings, chosen by the first
+//! byte) must never panic, and what they accept must be well formed.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(text.len() >= 32 && text.bytes().all(|b| b.is_ascii_hexdigit()));
         }
     }
-    if let Some(id) = serac::__fuzz::action_in_prefix(data) {
+    let (kind, prefix) = data.split_first().map_or((0, data), |(k, rest)| (*k, rest));
+    let content_type =
+        if kind % 2 == 0 { "application/x-www-form-urlencoded" } else { "multipart/form-data; boundary=XyZ" };
+    if let Some(id) = serac::__fuzz::action_in_prefix(content_type, prefix) {
         assert!(!id.is_empty());
     }
 });

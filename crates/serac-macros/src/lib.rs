@@ -1,59 +1,80 @@
 //! `#[serac::action]`: marks an `async fn` as a server action, or every
-//! `pub async fn` of an inline module (the file-level directive of S1).
+//! `pub async fn` of an inline module (the file-level directive).
 //!
-//! The function is left as it is, so Rust code keeps calling it directly
-//! (S11). Next to it the macro writes a module of the same name (functions
-//! and modules live in different namespaces) with:
+//! The macro only reads syntax. The function is left as it is, so Rust code
+//! keeps calling it directly. Next to it the macro writes a module of the
+//! same name (functions and modules live in different namespaces) with:
 //!
-//! - `action()`, the [`ActionRef`] that pages and components use;
-//! - a static `ActionDef` with the function's path and limits;
-//! - an invoker that decodes each parameter from the call, by the parameter
-//!   type's name: `Cx`, `Form<T>`, `FormData`, `PrevState<T>`, `Auth<U>`, or
-//!   else a positional serde argument;
+//! - `action()`, the `ActionRef` that pages and components use, whose type
+//!   lists the action's `Bound` parameters;
+//! - a static `ActionDef` with the function's path, name and limits;
+//! - an invoker that asks each parameter's type for its value (through
+//!   serac's `FromCall`: what a parameter means is decided by its type's
+//!   trait implementations, never by its name here);
 //! - the registration that makes the layer find it;
-//! - with `#[action(typescript)]`, the action's TypeScript signature, for
-//!   `serac::typescript::module()` (B6).
+//! - with `#[action(typescript)]`, the action's TypeScript signature.
 //!
 //! Misuse is reported at the offending tokens with a sentence that says what
-//! to write instead; `crates/serac/tests/ui` keeps those messages readable.
-//!
-//! [`ActionRef`]: ../serac/struct.ActionRef.html
+//! to write instead, every mistake of one function at once;
+//! `crates/serac/tests/ui` keeps those messages readable.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned as _;
-use syn::{FnArg, Item, ItemFn, LitInt, Pat, ReturnType, Type, parse_macro_input};
+use syn::{FnArg, Item, ItemFn, LitInt, LitStr, Pat, Path, ReturnType, Type, parse_macro_input};
 
-/// Settings given as `#[action(max_duration_ms = 1000, body_limit = 4096, typescript)]`.
-#[derive(Default, Clone)]
-struct Limits {
+/// Settings given as `#[action(max_duration_ms = 1000, body_limit = 4096, name = "…", typescript)]`.
+#[derive(Clone)]
+struct Settings {
     max_duration_ms: Option<LitInt>,
     body_limit: Option<LitInt>,
+    name: Option<LitStr>,
     typescript: bool,
+    krate: Path,
 }
 
-impl Limits {
+impl Settings {
     fn parse(attr: TokenStream) -> syn::Result<Self> {
-        let mut limits = Self::default();
+        let mut settings = Self {
+            max_duration_ms: None,
+            body_limit: None,
+            name: None,
+            typescript: false,
+            krate: syn::parse_quote!(::serac),
+        };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("max_duration_ms") {
-                limits.max_duration_ms = Some(meta.value()?.parse()?);
-                Ok(())
+                settings.max_duration_ms = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("body_limit") {
-                limits.body_limit = Some(meta.value()?.parse()?);
-                Ok(())
+                settings.body_limit = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("name") {
+                let name: LitStr = meta.value()?.parse()?;
+                let valid = !name.value().is_empty()
+                    && name.value().chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !name.value().starts_with(|c: char| c.is_ascii_digit());
+                if !valid {
+                    return Err(syn::Error::new(
+                        name.span(),
+                        "an action's name is a Rust-like identifier: letters, digits and `_`",
+                    ));
+                }
+                settings.name = Some(name);
             } else if meta.path.is_ident("typescript") {
-                limits.typescript = true;
-                Ok(())
+                settings.typescript = true;
+            } else if meta.path.is_ident("crate") {
+                let path: LitStr = meta.value()?.parse()?;
+                settings.krate = path.parse()?;
             } else {
-                Err(meta.error(
-                    "unknown setting: #[action] accepts `max_duration_ms = <milliseconds>`, `body_limit = <bytes>` and `typescript`",
-                ))
+                return Err(meta.error(
+                    "unknown setting: #[action] accepts `max_duration_ms = <milliseconds>`, `body_limit = <bytes>`, \
+                     `name = \"…\"`, `typescript` and `crate = \"path::to::serac\"`",
+                ));
             }
+            Ok(())
         });
         syn::parse::Parser::parse(parser, attr)?;
-        Ok(limits)
+        Ok(settings)
     }
 }
 
@@ -61,15 +82,23 @@ impl Limits {
 /// `pub async fn` in it. See the `serac` crate documentation.
 #[proc_macro_attribute]
 pub fn action(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let limits = match Limits::parse(attr) {
-        Ok(l) => l,
+    let settings = match Settings::parse(attr) {
+        Ok(s) => s,
         Err(e) => return e.to_compile_error().into(),
     };
     let item = parse_macro_input!(item as Item);
     let expanded = match item {
-        Item::Fn(f) => expand_fn(f, &limits),
+        Item::Fn(f) => expand_fn(f, &settings),
         Item::Mod(mut m) => match m.content.take() {
-            Some((brace, items)) => {
+            Some((_, items)) => {
+                if settings.name.is_some() {
+                    return syn::Error::new(
+                        m.ident.span(),
+                        "`name = \"…\"` names one action: put it on a function, not on a module",
+                    )
+                    .to_compile_error()
+                    .into();
+                }
                 let mut out = Vec::with_capacity(items.len());
                 let mut extra = TokenStream2::new();
                 for item in items {
@@ -77,7 +106,7 @@ pub fn action(attr: TokenStream, item: TokenStream) -> TokenStream {
                         Item::Fn(f)
                             if matches!(f.vis, syn::Visibility::Public(_)) && f.sig.asyncness.is_some() =>
                         {
-                            extra.extend(expand_fn(f, &limits));
+                            extra.extend(expand_fn(f, &settings));
                         }
                         other => out.push(other),
                     }
@@ -85,7 +114,6 @@ pub fn action(attr: TokenStream, item: TokenStream) -> TokenStream {
                 let attrs = &m.attrs;
                 let vis = &m.vis;
                 let ident = &m.ident;
-                let _ = brace;
                 quote! {
                     #(#attrs)*
                     #vis mod #ident {
@@ -110,43 +138,8 @@ pub fn action(attr: TokenStream, item: TokenStream) -> TokenStream {
     expanded.into()
 }
 
-/// What a parameter is decoded from.
-enum Kind {
-    Cx,
-    Form,
-    FormData,
-    PrevState,
-    Auth,
-    Positional,
-}
-
-fn kind_of(ty: &Type) -> syn::Result<Kind> {
-    match ty {
-        Type::Path(p) => {
-            let last = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            Ok(match last.as_str() {
-                "Cx" => Kind::Cx,
-                "Form" => Kind::Form,
-                "FormData" => Kind::FormData,
-                "PrevState" => Kind::PrevState,
-                "Auth" => Kind::Auth,
-                _ => Kind::Positional,
-            })
-        }
-        Type::Reference(_) => Err(syn::Error::new(
-            ty.span(),
-            "action parameters are taken by value (`cx: Cx`, `form: Form<T>`); a reference cannot outlive the request",
-        )),
-        Type::ImplTrait(_) => Err(syn::Error::new(
-            ty.span(),
-            "action parameters need a concrete type: the server decodes them from the request",
-        )),
-        _ => Ok(Kind::Positional),
-    }
-}
-
-fn expand_fn(f: ItemFn, limits: &Limits) -> TokenStream2 {
-    match try_expand_fn(&f, limits) {
+fn expand_fn(f: ItemFn, settings: &Settings) -> TokenStream2 {
+    match try_expand_fn(&f, settings) {
         Ok(tokens) => tokens,
         Err(e) => {
             let err = e.to_compile_error();
@@ -155,78 +148,112 @@ fn expand_fn(f: ItemFn, limits: &Limits) -> TokenStream2 {
     }
 }
 
-fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
+/// Adds `error` to the errors found so far.
+fn collect(errors: &mut Option<syn::Error>, error: syn::Error) {
+    match errors {
+        Some(all) => all.combine(error),
+        None => *errors = Some(error),
+    }
+}
+
+/// Every problem of the signature, reported together.
+fn check_signature(f: &ItemFn) -> syn::Result<()> {
     let sig = &f.sig;
+    let mut errors = None;
     if sig.asyncness.is_none() {
-        return Err(syn::Error::new(sig.fn_token.span(), "a server action must be an `async fn`"));
+        collect(&mut errors, syn::Error::new_spanned(sig.fn_token, "a server action must be an `async fn`"));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        return Err(syn::Error::new(
-            sig.generics.span(),
-            "a server action cannot be generic: the server must know the concrete types it decodes",
-        ));
+        collect(
+            &mut errors,
+            syn::Error::new_spanned(
+                &sig.generics,
+                "a server action cannot be generic: the server must know the concrete types it decodes",
+            ),
+        );
     }
     if let ReturnType::Default = sig.output {
-        return Err(syn::Error::new(
-            sig.paren_token.span.close(),
-            "a server action must return `Result<T, ActionError>` (use `Result<(), ActionError>` when there is no result)",
-        ));
+        collect(
+            &mut errors,
+            syn::Error::new(
+                sig.paren_token.span.close(),
+                "a server action must return `Result<T, ActionError>` (use `Result<(), ActionError>` when there is no result)",
+            ),
+        );
     }
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => collect(
+                &mut errors,
+                syn::Error::new_spanned(r, "a server action is a free function; it cannot take `self`"),
+            ),
+            FnArg::Typed(pt) => match &*pt.ty {
+                Type::Reference(r) => collect(
+                    &mut errors,
+                    syn::Error::new_spanned(
+                        r,
+                        "action parameters are taken by value (`cx: Cx`, `form: Form<T>`); a reference cannot outlive the request",
+                    ),
+                ),
+                Type::ImplTrait(t) => collect(
+                    &mut errors,
+                    syn::Error::new_spanned(
+                        t,
+                        "action parameters need a concrete type: the server decodes them from the request",
+                    ),
+                ),
+                _ => {}
+            },
+        }
+    }
+    errors.map_or(Ok(()), Err)
+}
 
+fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
+    check_signature(f)?;
+    let sig = &f.sig;
+    let krate = &settings.krate;
     let name = &sig.ident;
     let vis = &f.vis;
+    let public_name = settings.name.as_ref().map_or_else(|| name.to_string(), LitStr::value);
+
     let mut decode = Vec::new();
     let mut args = Vec::new();
-    // For `typescript`: the JSON arguments, and the form parameter if any.
-    let mut ts_params = Vec::new();
-    let mut ts_form: Option<(Type, bool)> = None;
+    let mut params = Vec::new();
     for (i, input) in sig.inputs.iter().enumerate() {
-        let FnArg::Typed(pt) = input else {
-            return Err(syn::Error::new(
-                input.span(),
-                "a server action is a free function; it cannot take `self`",
-            ));
-        };
+        let FnArg::Typed(pt) = input else { continue };
         let ty = &*pt.ty;
         let var = format_ident!("__serac_arg{}", i);
         let label = match &*pt.pat {
             Pat::Ident(p) => p.ident.to_string(),
             _ => format!("argument {}", i + 1),
         };
-        let span = ty.span();
-        let kind = kind_of(ty)?;
-        if limits.typescript {
-            match kind {
-                Kind::Positional => ts_params.push((label.clone(), ty.clone())),
-                Kind::Form => ts_form = Some((ty.clone(), true)),
-                Kind::FormData => ts_form = Some((ty.clone(), false)),
-                Kind::PrevState => {
-                    return Err(syn::Error::new(
-                        ty.span(),
-                        "an action exported to TypeScript cannot take `PrevState`: a client keeps its own state \
-                         (React's `useActionState`); return the next state from the action instead",
-                    ));
-                }
-                Kind::Cx | Kind::Auth => {}
-            }
-        }
-        let get = match kind {
-            Kind::Cx => quote_spanned! {span=> call.cx() },
-            Kind::Form => quote_spanned! {span=> call.form()? },
-            Kind::FormData => quote_spanned! {span=> call.form_data() },
-            Kind::PrevState => quote_spanned! {span=> call.prev_state()? },
-            Kind::Auth => quote_spanned! {span=> ::serac::__private::auth(&call).await? },
-            Kind::Positional => quote_spanned! {span=> call.next_arg(#label)? },
-        };
-        decode.push(quote! { let #var: #ty = #get; });
+        // At the type's tokens, so that a type that is no parameter is
+        // reported there (and once: the list below asks the same question).
+        let at = respan(quote! { #krate::__private }, ty.span());
+        decode.push(quote_spanned! {ty.span()=>
+            let #var: #ty = #at::extract::<#ty>(&mut call, #label).await?;
+        });
         args.push(var);
+        params.push((label, ty.clone()));
     }
+    // The types of the `Bound` parameters, as a type-level list: each
+    // parameter's own list (`Nil`, or one type for `Bound<T>`), appended in
+    // order.
+    let bound_list = params.iter().rev().fold(quote! { #krate::action::Nil }, |rest, (_, ty)| {
+        let at = respan(quote! { #krate::__private }, ty.span());
+        quote_spanned! {ty.span()=> <<#ty as #at::Param>::Bound as #at::Append<#rest>>::Out }
+    });
 
-    let duration = match &limits.max_duration_ms {
+    // The list's own errors belong to the parameter list, not the attribute.
+    let at_params = sig.paren_token.span.join();
+    let list_len = respan(quote! { <#bound_list as #krate::__private::List>::LEN }, at_params);
+    let action_ref = respan(quote! { #krate::ActionRef<#bound_list> }, at_params);
+    let duration = match &settings.max_duration_ms {
         Some(ms) => quote! { ::core::option::Option::Some(::core::time::Duration::from_millis(#ms)) },
         None => quote! { ::core::option::Option::None },
     };
-    let body_limit = match &limits.body_limit {
+    let body_limit = match &settings.body_limit {
         Some(bytes) => quote! { ::core::option::Option::Some(#bytes) },
         None => quote! { ::core::option::Option::None },
     };
@@ -235,13 +262,10 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
         ReturnType::Default => Span::call_site(),
     };
     let into_result = quote_spanned! {output_span=>
-        ::serac::__private::IntoActionResult::into_action_result(__serac_out)
+        #krate::__private::IntoActionResult::into_action_result(__serac_out)
     };
-    let typescript = if limits.typescript {
-        typescript_signature(f, &ts_params, ts_form.as_ref())?
-    } else {
-        TokenStream2::new()
-    };
+    let typescript =
+        if settings.typescript { typescript_signature(f, krate, &params) } else { TokenStream2::new() };
     let doc = format!(
         "The server action [`{name}()`](fn@{name}): `{name}::action()` is its reference for forms, buttons and components."
     );
@@ -250,25 +274,28 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
         #f
 
         #[doc = #doc]
+        // The type of `action()` spells out the list of bound types.
+        #[allow(clippy::type_complexity)]
         #vis mod #name {
             #[allow(unused_imports)]
             use super::*;
 
             /// A reference to this action, for forms, buttons and components.
             #[must_use]
-            pub fn action() -> ::serac::ActionRef {
-                ::serac::ActionRef::new(&DEFINITION)
+            pub fn action() -> #action_ref {
+                #krate::ActionRef::new(&DEFINITION)
             }
 
-            static DEFINITION: ::serac::__private::ActionDef = ::serac::__private::ActionDef {
-                path: ::core::module_path!(),
+            static DEFINITION: #krate::__private::ActionDef = #krate::__private::ActionDef::new(
+                ::core::module_path!(),
+                #public_name,
                 invoke,
-                max_duration: #duration,
-                body_limit: #body_limit,
-            };
+                #duration,
+                #body_limit,
+                #list_len,
+            );
 
-            #[allow(unused_mut)]
-            fn invoke(mut call: ::serac::__private::Call) -> ::serac::__private::ActionFuture {
+            fn invoke(mut call: #krate::__private::Call) -> #krate::__private::ActionFuture {
                 ::std::boxed::Box::pin(async move {
                     #(#decode)*
                     call.finish()?;
@@ -278,8 +305,8 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
                 })
             }
 
-            ::serac::__private::inventory::submit! {
-                ::serac::__private::Registration(&DEFINITION)
+            #krate::__private::inventory::submit! {
+                #krate::__private::Registration(&DEFINITION)
             }
 
             #typescript
@@ -287,23 +314,31 @@ fn try_expand_fn(f: &ItemFn, limits: &Limits) -> syn::Result<TokenStream2> {
     })
 }
 
+/// `tokens` with every span set to `span`, for generated paths whose errors
+/// belong to the user's tokens.
+fn respan(tokens: TokenStream2, span: Span) -> TokenStream2 {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(g) = &tree {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tree = proc_macro2::TokenTree::Group(group);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
+}
+
 /// The `typescript` part: a call to `serac::__private::typescript_action!`,
 /// which registers the signature when serac's `typescript` feature is on and
-/// is a compile error saying to turn it on otherwise.
-fn typescript_signature(
-    f: &ItemFn,
-    params: &[(String, Type)],
-    form: Option<&(Type, bool)>,
-) -> syn::Result<TokenStream2> {
-    if let (Some((form_ty, _)), Some((_, first))) = (form, params.first()) {
-        return Err(syn::Error::new(
-            first.span().join(form_ty.span()).unwrap_or_else(|| first.span()),
-            "an action exported to TypeScript takes either a form (`Form<T>` or `FormData`) or JSON \
-             arguments, not both: a browser sends one body",
-        ));
-    }
+/// is a compile error saying to turn it on otherwise. What each parameter
+/// becomes in TypeScript is again up to its type (`TsParam`).
+fn typescript_signature(f: &ItemFn, krate: &Path, params: &[(String, Type)]) -> TokenStream2 {
     let ReturnType::Type(_, output) = &f.sig.output else {
-        return Ok(TokenStream2::new());
+        return TokenStream2::new();
     };
     // The function's doc comment becomes the TypeScript function's JSDoc.
     let docs = f
@@ -322,33 +357,12 @@ fn typescript_signature(
         .join("\n");
     let labels = params.iter().map(|(l, _)| l);
     let types = params.iter().map(|(_, t)| t);
-    let form = match form {
-        Some((ty, true)) => {
-            let inner = form_inner(ty);
-            quote! { typed(#inner) }
-        }
-        Some((_, false)) => quote! { form_data },
-        None => quote! { no_form },
-    };
-    Ok(quote! {
-        ::serac::__private::typescript_action! {
+    quote! {
+        #krate::__private::typescript_action! {
             definition = DEFINITION,
             docs = #docs,
             params = [ #( (#labels, #types) ),* ],
-            form = #form,
             output = #output
         }
-    })
-}
-
-/// `T` of `Form<T>`.
-fn form_inner(ty: &Type) -> TokenStream2 {
-    if let Type::Path(p) = ty {
-        if let Some(syn::PathArguments::AngleBracketed(args)) = p.path.segments.last().map(|s| &s.arguments) {
-            if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
-                return quote! { #inner };
-            }
-        }
     }
-    quote_spanned! {ty.span()=> ::core::compile_error!("write the form parameter as `Form<T>`") }
 }

@@ -26,26 +26,54 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
-/// The hidden inputs (name, value) of the form with `id` in `html`, in order,
-/// as a browser would send them (`&amp;` decoded).
+/// The hidden inputs (name, value) of the form with `id` in `html`, in
+/// order, as a browser would send them. Parsed as HTML, like a browser.
+///
+/// # Panics
+/// When there is no form with that id.
 pub fn hidden(html: &str, id: &str) -> Vec<(String, String)> {
-    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no form {id} in the page"));
-    let start = html[..at].rfind("<form").expect("form start");
-    let end = start + html[start..].find("</form>").expect("form end");
-    html[start..end]
-        .split('<')
-        .filter(|t| t.starts_with("input type=\"hidden\""))
-        .filter_map(|t| Some((attr(t, "name")?, attr(t, "value")?)))
+    let doc = scraper::Html::parse_document(html);
+    let form = select_one(&doc, &format!("form#{id}"))
+        .or_else(|| {
+            select_one(&doc, &format!("#{id}")).and_then(|el| {
+                el.ancestors()
+                    .find_map(|n| scraper::ElementRef::wrap(n).filter(|e| e.value().name() == "form"))
+            })
+        })
+        .unwrap_or_else(|| panic!("no form {id} in the page"));
+    let inputs = scraper::Selector::parse("input[type=hidden]").expect("selector");
+    form.select(&inputs)
+        .filter_map(|i| Some((i.value().attr("name")?.to_string(), i.value().attr("value")?.to_string())))
         .collect()
 }
 
-/// The value of attribute `name` in the tag text `tag`, `&amp;` decoded.
-pub fn attr(tag: &str, name: &str) -> Option<String> {
-    let key = format!("{name}=\"");
-    tag.find(&key).map(|i| {
-        let rest = &tag[i + key.len()..];
-        rest[..rest.find('"').unwrap_or(rest.len())].replace("&amp;", "&")
-    })
+/// The `(name, value)` a browser sends for the submit button with `id`.
+///
+/// # Panics
+/// When there is no such button, or it has no name.
+pub fn button(html: &str, id: &str) -> (String, String) {
+    let doc = scraper::Html::parse_document(html);
+    let el =
+        select_one(&doc, &format!("button#{id}")).unwrap_or_else(|| panic!("no button {id} in the page"));
+    let name = el.value().attr("name").unwrap_or_else(|| panic!("button {id} has no name"));
+    (name.to_string(), el.value().attr("value").unwrap_or("").to_string())
+}
+
+/// The value of attribute `attr` of the element matching the CSS `selector`.
+pub fn attr_of(html: &str, selector: &str, attr: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    select_one(&doc, selector).and_then(|el| el.value().attr(attr).map(str::to_string))
+}
+
+/// The text of the element matching the CSS `selector`, whitespace kept.
+pub fn text_of(html: &str, selector: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(html);
+    select_one(&doc, selector).map(|el| el.text().collect())
+}
+
+fn select_one<'a>(doc: &'a scraper::Html, selector: &str) -> Option<scraper::ElementRef<'a>> {
+    let selector = scraper::Selector::parse(selector).unwrap_or_else(|e| panic!("selector {selector}: {e}"));
+    doc.select(&selector).next()
 }
 
 /// `fields` followed by `extra`, as form pairs.

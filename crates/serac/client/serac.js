@@ -297,7 +297,8 @@
 
   function submit(form, submitter) {
     var data = new FormData(form, submitter || undefined);
-    var action = submitter && submitter.name === "$action" ? submitter.value : data.get("$action");
+    // A button with its own action sends `$button` = "<id>.<sealed values>".
+    var action = submitter && submitter.name === "$button" ? submitter.value.split(".")[0] : data.get("$action");
     if (!action) return Promise.resolve();
     var sig = serialize(data);
     if (inflight.get(form) === sig) return chains.get(form); // a repeat click: nothing new to send

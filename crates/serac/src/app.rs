@@ -2,7 +2,6 @@
 //! request: the configuration, the action registry, the app's state, the
 //! cache and the files the layer serves.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -17,7 +16,8 @@ use crate::config::Config;
 pub(crate) struct App {
     pub(crate) config: Config,
     pub(crate) registry: Registry,
-    pub(crate) state: Option<Arc<dyn Any + Send + Sync>>,
+    /// App state by type (`ActionLayer::with_state`, `State<T>`).
+    pub(crate) states: Arc<http::Extensions>,
     pub(crate) on_invalidate: Option<InvalidationHook>,
     /// The largest body limit any action call may have, used before the
     /// action is known.

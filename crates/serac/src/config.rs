@@ -10,6 +10,7 @@ use std::time::Duration;
 
 pub use crate::error::Mode;
 use crate::guard::{self, HostPattern, Policy};
+pub use crate::payload::MAX_FIELDS;
 use crate::seal::{KeyError, KeyRing};
 
 /// Default action body limit: 1 MB.

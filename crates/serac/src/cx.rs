@@ -6,18 +6,17 @@
 //! [`Cx::builder`], so an action stays an ordinary function that tests and
 //! other Rust code call directly (S11).
 
-use std::any::Any;
 use std::sync::{Arc, Mutex};
 
 use http::{Extensions, HeaderMap, Uri};
 
 use crate::cache::{Invalidated, Invalidation, InvalidationHook};
-use crate::cookies::Cookies;
+pub use crate::cookies::Cookies;
 use crate::error::ActionError;
 
 struct Inner {
     action: &'static str,
-    state: Option<Arc<dyn Any + Send + Sync>>,
+    states: Arc<Extensions>,
     headers: HeaderMap,
     uri: Uri,
     extensions: Extensions,
@@ -49,12 +48,13 @@ impl Cx {
         CxBuilder::default()
     }
 
-    /// The app state given to the layer, if it is of type `T`.
+    /// The app state of type `T` given to the layer (an action can also take
+    /// it as a parameter: `db: State<Db>`).
     ///
     /// An error (500) when the layer was given no state of that type: a
     /// programming mistake, reported clearly rather than by a panic.
     pub fn state<T: Clone + Send + Sync + 'static>(&self) -> Result<T, ActionError> {
-        self.inner.state.as_ref().and_then(|s| s.downcast_ref::<T>()).cloned().ok_or_else(|| {
+        self.inner.states.get::<T>().cloned().ok_or_else(|| {
             ActionError::internal(format!(
                 "no app state of type {} was given to ActionLayer::with_state",
                 std::any::type_name::<T>()
@@ -126,7 +126,8 @@ impl Cx {
 #[must_use]
 pub struct CxBuilder {
     action: Option<&'static str>,
-    state: Option<Arc<dyn Any + Send + Sync>>,
+    states: Extensions,
+    shared_states: Option<Arc<Extensions>>,
     headers: HeaderMap,
     uri: Uri,
     extensions: Extensions,
@@ -141,13 +142,15 @@ impl std::fmt::Debug for CxBuilder {
 }
 
 impl CxBuilder {
-    /// App state, read with [`Cx::state`].
+    /// App state, read with [`Cx::state`] or a `State<T>` parameter (one
+    /// value per type).
     pub fn state<T: Clone + Send + Sync + 'static>(mut self, state: T) -> Self {
-        self.state = Some(Arc::new(state));
+        self.states.insert(state);
         self
     }
-    pub(crate) fn state_arc(mut self, state: Option<Arc<dyn Any + Send + Sync>>) -> Self {
-        self.state = state;
+    /// Every state of the layer at once.
+    pub(crate) fn states(mut self, states: Arc<Extensions>) -> Self {
+        self.shared_states = Some(states);
         self
     }
     /// Request headers (cookies are read from them).
@@ -185,7 +188,7 @@ impl CxBuilder {
         Cx {
             inner: Arc::new(Inner {
                 action: self.action.unwrap_or("(direct call)"),
-                state: self.state,
+                states: self.shared_states.unwrap_or_else(|| Arc::new(self.states)),
                 cookies: Cookies::from_headers(&self.headers),
                 headers: self.headers,
                 uri: self.uri,

@@ -313,11 +313,23 @@ pub enum Rejection {
         "This action is not known to the server; it may have been changed by a new deployment. Reload the page and submit again."
     )]
     UnknownAction,
+    /// The action has `Bound` parameters and the call brought no sealed
+    /// values for them.
+    #[error(
+        "This action takes values sealed into its page, and the request brought none; nothing was done. Reload the page and try again."
+    )]
+    MissingBound,
     /// `$bound` or `$state` failed to open.
     #[error(
         "The form's sealed data was modified or belongs to another action; nothing was done. Reload the page and try again."
     )]
     BadSeal,
+    /// A page asked for app state of a type the layer was not given.
+    #[error("No app state of type {type_name} was given to ActionLayer::with_state.")]
+    MissingState {
+        /// The type asked for.
+        type_name: &'static str,
+    },
     /// The layer is not installed around the router that handled a page.
     #[error("serac::ActionLayer is not installed around this router")]
     LayerMissing,
@@ -332,9 +344,11 @@ impl Rejection {
                 StatusCode::FORBIDDEN
             }
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::BadPayload(_) | Self::MissingAction | Self::BadSeal => StatusCode::BAD_REQUEST,
+            Self::BadPayload(_) | Self::MissingAction | Self::MissingBound | Self::BadSeal => {
+                StatusCode::BAD_REQUEST
+            }
             Self::UnknownAction => StatusCode::NOT_FOUND,
-            Self::LayerMissing => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingState { .. } | Self::LayerMissing => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -349,7 +363,9 @@ impl Rejection {
             Self::BadPayload(_) => "bad_payload",
             Self::MissingAction => "missing_action",
             Self::UnknownAction => "unknown_action",
+            Self::MissingBound => "missing_bound",
             Self::BadSeal => "bad_seal",
+            Self::MissingState { .. } => "missing_state",
             Self::LayerMissing => "layer_missing",
         }
     }

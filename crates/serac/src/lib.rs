@@ -44,67 +44,65 @@
 //!
 //! ## What is where
 //!
-//! | item | what it does | spec |
-//! |---|---|---|
-//! | [`action`] | marks an `async fn` (or every `pub async fn` of a module) as an action | S1 |
-//! | [`ActionLayer`] | wraps your router: guards, decoding, dispatch, responses | S8 S9 S31 S32 |
-//! | [`Page`] | extractor for page handlers: forms, buttons, submitted values, state, errors | S2 S16 S17 |
-//! | [`Cx`] | the action's context: app state, headers, [`Cookies`], `revalidate_*` | S23 S25 |
-//! | [`Form`], [`FormData`], [`PrevState`] | action parameters decoded from the form | S5 S17 |
-//! | [`ActionRef::bind`] | fixes leading arguments, sealed into the page | S13 S28 |
-//! | [`ActionError`], [`redirect`] | errors as values, with their HTTP status | S22 S24 |
-//! | [`Auth`], [`Identify`] | require a signed-in user | S27 |
-//! | [`Secret`] | a value that cannot be sent to the browser (compile-time) | S30 B9 |
-//! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation | S26 S29 B2 |
-//! | `typescript` (feature) | `#[action(typescript)]`: a typed TypeScript client for React and other front ends | B6 |
+//! | item | what it does |
+//! |---|---|
+//! | [`macro@action`] | marks an `async fn` (or every `pub async fn` of a module) as an action |
+//! | [`ActionLayer`] | wraps your router: guards, decoding, dispatch, responses |
+//! | [`Page`] | extractor for page handlers: forms, buttons, submitted values, state, errors |
+//! | [`Cx`] | the action's context: headers, cookies, `revalidate_*` |
+//! | [`Form`], [`FormData`], [`PrevState`], [`State`], [`Auth`] | action parameters ([`FromCall`]) |
+//! | [`Bound`], [`ActionRef::bind`] | values fixed when the page is rendered, sealed into it |
+//! | [`ActionError`], [`redirect`] | errors as values, with their HTTP status |
+//! | [`Secret`] | a value that cannot be sent to the browser (checked at compile time) |
+//! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation |
+//! | [`page`], [`cache`], [`protocol`], [`client`] | forms and buttons; cached data and pages; the wire protocol; the browser runtime |
+//! | `typescript` (feature) | `#[action(typescript)]`: a typed TypeScript client for React and other front ends |
 //!
 //! The wire protocol (hidden fields, header, JSON envelope) is documented in
-//! `docs/protocol.md` in the repository.
+//! [`protocol`] and in `docs/protocol.md` in the repository.
 //!
 //! ## Parameters of an action
 //!
-//! Recognised by their type's name: [`Cx`] (the context), [`Form<T>`] (the form
-//! decoded into a serde type), [`FormData`] (the raw form with files),
-//! [`PrevState<T>`] (the previous form state), [`Auth<U>`] (the signed-in user).
-//! Every other parameter is a positional serde argument: bound arguments
-//! first, then the arguments of a programmatic call.
+//! Chosen by trait, like axum's extractors: every parameter type implements
+//! [`FromCall`] (or is a [`Bound`] value). [`Cx`] is the context,
+//! [`State<T>`] app state, [`Form<T>`] the form decoded into a serde type,
+//! [`FormData`] the raw form with files, [`PrevState<T>`] the previous form
+//! state, [`Auth<U>`] the signed-in user, [`Bound<T>`] a value sealed into
+//! the page with [`ActionRef::bind`]. Any other `Deserialize` type is the
+//! next JSON argument of a programmatic call.
 
 #![forbid(unsafe_code)]
 
 // The modules, bottom to top: each uses only those above it in this list
 // (`tests/layering.rs` checks it).
-pub mod action;
-mod app;
-mod auth;
+pub mod error;
 pub mod cache;
-mod call;
-pub mod client;
-mod config;
-mod cookies;
-mod cx;
-mod error;
-mod guard;
-mod layer;
-pub mod page;
-mod payload;
 pub mod protocol;
-mod seal;
+pub mod seal;
 mod secret;
+mod cookies;
+mod payload;
+mod guard;
+pub mod config;
+pub mod cx;
+pub mod auth;
+pub mod action;
+pub mod client;
+mod app;
+pub mod page;
 #[cfg(feature = "typescript")]
 pub mod typescript;
+mod call;
+pub mod layer;
 
-pub use action::{ActionDef, ActionRef, Bindable, Bound, Form, FormData, IntoBound, PrevState};
-pub use auth::{Auth, Identify, SIGN_IN_MESSAGE};
-pub use cache::{Invalidated, Invalidation, InvalidationHook};
-pub use config::{Config, DEFAULT_BODY_LIMIT, Mode, RouteConfig};
-pub use cookies::Cookies;
-pub use cx::{Cx, CxBuilder};
-pub use error::{ActionError, FieldErrors, Redirect, Rejection, redirect};
-pub use layer::{ActionLayer, ActionService, ResponseFuture};
-pub use page::{ActionButton, ActionForm, ErrorView, Page, Submission};
-pub use payload::{MAX_FIELDS, UploadedFile};
-pub use protocol::{ACTION_HEADER, Envelope, EnvelopeError, IDEMPOTENCY_HEADER, RENDER_HEADER};
-pub use seal::{KeyError, KeyRing, OpenError, SECRET_ENV};
+pub use action::{ActionRef, Bound, Form, FormData, FromCall, PrevState, State};
+pub use auth::{Auth, Identify};
+pub use config::Config;
+pub use cx::Cx;
+pub use error::{ActionError, FieldErrors, redirect};
+pub use layer::{ActionLayer, ActionService};
+pub use page::Page;
+pub use seal::KeyRing;
 pub use secret::Secret;
 pub use serac_macros::action;
 
@@ -114,15 +112,15 @@ pub use cookie::{self, Cookie};
 /// The names most apps need: `use serac::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ActionError, ActionLayer, ActionRef, Auth, Config, Cx, Form, FormData, Page, PrevState, Secret,
-        action, redirect,
+        ActionError, ActionLayer, ActionRef, Auth, Bound, Config, Cx, Form, FormData, Page, PrevState,
+        Secret, State, action, redirect,
     };
 }
 
 /// Used by the code `#[serac::action]` generates. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::action::{ActionDef, ActionFuture, Call, Registration};
+    pub use crate::action::{ActionDef, ActionFuture, Append, Call, List, Param, Registration, extract};
     pub use inventory;
     use serde::Serialize;
     use serde_json::Value;
@@ -155,41 +153,44 @@ pub mod __private {
     }
 
     /// What `#[action(typescript)]` expands to: the action's TypeScript
-    /// signature, registered for [`crate::typescript::module`].
+    /// signature, registered for [`crate::typescript::module`], and the
+    /// compile-time check that it takes a form or arguments, not both.
     #[cfg(feature = "typescript")]
     #[macro_export]
     #[doc(hidden)]
     macro_rules! __serac_typescript_action {
         (definition = $def:ident, docs = $docs:expr, params = [ $( ($label:expr, $ty:ty) ),* ],
-         form = $form:ident $( ($form_ty:ty) )?, output = $out:ty) => {
+         output = $out:ty) => {
+            const _: () = $crate::typescript::check(&[ $( <$ty as $crate::typescript::TsParam>::KIND ),* ]);
             fn __serac_typescript(
                 types: &mut $crate::typescript::Types,
             ) -> $crate::typescript::Signature {
+                let mut params = ::std::vec::Vec::new();
+                let mut form = $crate::typescript::FormParam::None;
+                $(
+                    match <$ty as $crate::typescript::TsParam>::KIND {
+                        $crate::typescript::ParamKind::Arg => {
+                            params.push(($label, <$ty as $crate::typescript::TsParam>::type_name(types)))
+                        }
+                        $crate::typescript::ParamKind::Form => {
+                            form = $crate::typescript::FormParam::Typed(
+                                <$ty as $crate::typescript::TsParam>::type_name(types),
+                            )
+                        }
+                        $crate::typescript::ParamKind::FormData => form = $crate::typescript::FormParam::FormData,
+                        $crate::typescript::ParamKind::Server => {}
+                    }
+                )*
                 $crate::typescript::Signature {
                     docs: $docs,
-                    params: ::std::vec![ $( ($label, types.name_of::<$ty>()) ),* ],
-                    form: $crate::__serac_typescript_form!(types, $form $( ($form_ty) )?),
+                    params,
+                    form,
                     output: types.name_of::<<$out as $crate::__private::IntoActionResult>::Output>(),
                 }
             }
             $crate::__private::inventory::submit! {
                 $crate::typescript::Exported { definition: &$def, signature: __serac_typescript }
             }
-        };
-    }
-
-    #[cfg(feature = "typescript")]
-    #[macro_export]
-    #[doc(hidden)]
-    macro_rules! __serac_typescript_form {
-        ($types:ident, no_form) => {
-            $crate::typescript::FormParam::None
-        };
-        ($types:ident, form_data) => {
-            $crate::typescript::FormParam::FormData
-        };
-        ($types:ident, typed ($form:ty)) => {
-            $crate::typescript::FormParam::Typed($types.name_of::<$form>())
         };
     }
 
@@ -208,16 +209,12 @@ pub mod __private {
     }
 
     pub use crate::__serac_typescript_action as typescript_action;
-
-    /// Runs `Identify` for an `Auth<U>` parameter.
-    pub async fn auth<U: crate::Identify>(call: &Call) -> Result<crate::Auth<U>, ActionError> {
-        call.cx.user::<U>().await.map(crate::Auth)
-    }
 }
 
 /// Entry points for the fuzz targets in `fuzz/` and the property tests: the
 /// code that reads untrusted bytes, callable without a server. Not a stable
 /// API.
+#[cfg(feature = "fuzz")]
 #[doc(hidden)]
 pub mod __fuzz {
     use bytes::Bytes;
@@ -242,8 +239,13 @@ pub mod __fuzz {
         crate::seal::looks_like_id(s)
     }
 
-    /// The `$action` a form body's first bytes name, if any.
-    pub fn action_in_prefix(prefix: &[u8]) -> Option<String> {
-        crate::payload::action_in_prefix(prefix)
+    /// The action the complete fields at the start of a form body name, if
+    /// any (`content_type` as for [`decode`]).
+    pub fn action_in_prefix(content_type: &str, prefix: &[u8]) -> Option<String> {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).ok()?);
+        let encoding = crate::payload::encoding(&headers).ok()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().build().ok()?;
+        runtime.block_on(crate::payload::action_in_prefix(&encoding, Bytes::copy_from_slice(prefix), false))
     }
 }

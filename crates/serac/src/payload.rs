@@ -15,10 +15,12 @@ use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt as _;
 use http::HeaderMap;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http_body::Body as _;
 use http_body_util::BodyExt as _;
 use serde_json::Value;
 
 use crate::error::{Rejection, human_bytes};
+use crate::protocol::fields;
 
 /// Fields beyond this number are refused: a form never needs that many, and
 /// a flood of tiny fields is a cheap way to make a server allocate.
@@ -98,10 +100,22 @@ pub(crate) struct Payload {
 }
 
 impl Payload {
-    /// The last value of a field (the submitter's `$action` comes after the
-    /// form's own, so "last wins" is "submitter wins").
-    pub(crate) fn last(&self, name: &str) -> Option<&str> {
-        self.fields.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    /// The value of a field that may appear at most once, such as the
+    /// framework's own: `Err` when it appears several times (a form does
+    /// not send two, so a request that does is refused rather than guessed
+    /// at).
+    pub(crate) fn single(&self, name: &str) -> Result<Option<&str>, Rejection> {
+        let mut found = self.fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let first = found.next();
+        if found.next().is_some() {
+            return Err(Rejection::BadPayload(format!("the field {name} appears more than once")));
+        }
+        Ok(first)
+    }
+
+    /// Whether the body has a text field that makes it an action call.
+    pub(crate) fn names_action(&self) -> bool {
+        self.fields.iter().any(|(k, _)| names_action(k))
     }
 }
 
@@ -142,71 +156,128 @@ pub(crate) fn encoding(headers: &HeaderMap) -> Result<Encoding, Rejection> {
     }
 }
 
-/// Whether a body prefix carries a `$action` field: how a native form post
-/// (no header) is told apart from a POST to one of the app's own routes.
-/// Serac's forms put `$action` first, so a short prefix is enough.
-pub(crate) fn prefix_has_action_field(prefix: &[u8]) -> bool {
-    fn contains(hay: &[u8], needle: &[u8]) -> bool {
-        hay.windows(needle.len()).any(|w| w == needle)
-    }
-    contains(prefix, b"%24action=")
-        || prefix.starts_with(b"$action=")
-        || contains(prefix, b"&$action=")
-        || contains(prefix, b"name=\"$action\"")
+/// Whether a field of this name makes a form post an action call: the
+/// form's `$action`, or the `$button` of a submit button with its own action.
+pub(crate) fn names_action(name: &str) -> bool {
+    name == fields::ACTION || name == fields::BUTTON
 }
 
-/// The value of the first `$action` field found complete in the first bytes
-/// of a form body, for knowing the action's body limit before reading the
-/// rest. A later `$action` (a submit button's) may still win once the whole
-/// body is decoded; this only chooses how much to read.
-pub(crate) fn action_in_prefix(prefix: &[u8]) -> Option<String> {
-    // Urlencoded: complete `name=value` pairs only (the last may be cut off).
-    let complete = &prefix[..prefix.iter().rposition(|&b| b == b'&')?];
-    for pair in complete.split(|&b| b == b'&') {
-        if let Some(value) = pair.strip_prefix(b"%24action=").or_else(|| pair.strip_prefix(b"$action=")) {
-            return urldecode(value).filter(|v| !v.is_empty());
+/// The id a form names in the complete fields at the start of its body, for
+/// a body too large to read whole: `$action` or `$button` as a text field
+/// (never a file's contents). Serac's forms put `$action` first, so a
+/// prefix is enough to tell an oversized action call (`413`) from a large
+/// post to one of the app's own routes (handed over untouched).
+///
+/// With `whole`, the bytes are the whole body, so its last field counts too.
+pub(crate) async fn action_in_prefix(encoding: &Encoding, prefix: Bytes, whole: bool) -> Option<String> {
+    let id =
+        |value: &str| Some(value.split('.').next().unwrap_or("").to_string()).filter(|id| !id.is_empty());
+    match encoding {
+        Encoding::UrlEncoded => {
+            // Complete `name=value` pairs only (the last may be cut off).
+            let end = if whole { prefix.len() } else { prefix.iter().rposition(|&b| b == b'&')? };
+            let complete = &prefix[..end];
+            for pair in complete.split(|&b| b == b'&') {
+                let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                    Some(i) => (&pair[..i], &pair[i + 1..]),
+                    None => (pair, &[][..]),
+                };
+                if urldecode(name).is_some_and(|n| names_action(&n)) {
+                    return urldecode(value).and_then(|v| id(&v));
+                }
+            }
+            None
         }
+        Encoding::Multipart(boundary) => {
+            let stream =
+                futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(prefix) });
+            let mut multipart = multer::Multipart::new(stream, boundary.as_str());
+            // Stops at the first part that is not complete in the prefix.
+            while let Ok(Some(field)) = multipart.next_field().await {
+                let wanted = field.file_name().is_none() && field.name().is_some_and(names_action);
+                let value = field.text().await.ok()?;
+                if wanted {
+                    return id(&value);
+                }
+            }
+            None
+        }
+        Encoding::Json | Encoding::Empty => None,
     }
-    None
 }
 
-/// How many bytes to look at when deciding whether a form post is an action.
-pub(crate) const PEEK_BYTES: usize = 8 * 1024;
+/// How many bytes of an oversized form are parsed to find its action.
+pub(crate) const PREFIX_BYTES: usize = 16 * 1024;
 
-/// Reads up to `want` bytes from the front of `body`, or fewer as soon as
-/// `enough` says the prefix decides the question, then gives back the prefix
-/// and a body that replays the prefix followed by the rest.
+/// Reads the front of a form body until its complete fields name an
+/// action, or [`PREFIX_BYTES`] were read without one, or the body ends;
+/// gives back the action's id, what was read and the unread rest.
 ///
 /// Stopping early matters: a client that declares a huge length and sends
-/// slowly must get its 413 from the first packet, not after 8 KB.
-pub(crate) async fn peek(
+/// slowly must get its 413 from the first packet, not after 16 KB.
+pub(crate) async fn peek_action(
+    encoding: &Encoding,
     body: axum::body::Body,
-    want: usize,
-    enough: impl Fn(&[u8]) -> bool,
-) -> Result<(Bytes, axum::body::Body), Rejection> {
+) -> Result<(Option<String>, Bytes, axum::body::Body), Rejection> {
     let mut body = body;
-    let mut prefix = BytesMut::new();
-    while prefix.len() < want && !enough(&prefix) {
+    let mut read = BytesMut::new();
+    while read.len() < PREFIX_BYTES {
         match body.frame().await {
             Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    prefix.extend_from_slice(&data);
+                let Ok(data) = frame.into_data() else { continue };
+                read.extend_from_slice(&data);
+                let prefix = Bytes::copy_from_slice(&read[..read.len().min(PREFIX_BYTES)]);
+                if let Some(id) = action_in_prefix(encoding, prefix, false).await {
+                    return Ok((Some(id), read.freeze(), body));
                 }
             }
             Some(Err(e)) => return Err(Rejection::BadPayload(format!("the body could not be read ({e})"))),
-            None => {
-                let prefix = prefix.freeze();
-                return Ok((prefix.clone(), axum::body::Body::from(prefix)));
-            }
+            None => break,
         }
     }
-    let prefix = prefix.freeze();
-    let head = futures_util::stream::once({
-        let p = prefix.clone();
-        async move { Ok::<Bytes, axum::Error>(p) }
-    });
-    let replay = axum::body::Body::from_stream(head.chain(body.into_data_stream()));
-    Ok((prefix, replay))
+    let read = read.freeze();
+    let id = action_in_prefix(encoding, read.slice(..read.len().min(PREFIX_BYTES)), false).await;
+    Ok((id, read, body))
+}
+
+/// A body that gives `read` and then the rest of `body`.
+pub(crate) fn replay(read: Bytes, body: axum::body::Body) -> axum::body::Body {
+    let head = futures_util::stream::once(async move { Ok::<Bytes, axum::Error>(read) });
+    axum::body::Body::from_stream(head.chain(body.into_data_stream()))
+}
+
+/// What [`read_up_to`] found.
+pub(crate) enum Read {
+    /// The whole body, within the limit.
+    Whole(Bytes),
+    /// The body went past the limit: what was read (more than the limit,
+    /// less than the limit plus one frame) and the unread rest.
+    Over { read: Bytes, rest: axum::body::Body },
+}
+
+/// Reads the body up to `limit` bytes; past it, stops and gives back what
+/// was read and the rest, for the caller to refuse or replay.
+pub(crate) async fn read_up_to(body: axum::body::Body, limit: usize) -> Result<Read, Rejection> {
+    let mut body = body;
+    let mut read = BytesMut::new();
+    loop {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if read.is_empty() && data.len() <= limit && body.is_end_stream() {
+                        // One frame, the whole body: no copy.
+                        return Ok(Read::Whole(data));
+                    }
+                    read.extend_from_slice(&data);
+                    if read.len() > limit {
+                        return Ok(Read::Over { read: read.freeze(), rest: body });
+                    }
+                }
+            }
+            Some(Err(e)) => return Err(Rejection::BadPayload(format!("the body could not be read ({e})"))),
+            None => return Ok(Read::Whole(read.freeze())),
+        }
+    }
 }
 
 /// The declared length, when there is one.
@@ -378,13 +449,26 @@ mod tests {
         assert_eq!(sanitize_file_name("a\u{0}b.txt"), "ab.txt");
     }
 
-    #[test]
-    fn action_marker_is_found_in_both_encodings() {
-        assert!(prefix_has_action_field(b"%24action=abc&x=1"));
-        assert!(prefix_has_action_field(b"x=1&%24action=abc"));
-        assert!(prefix_has_action_field(b"--b\r\nContent-Disposition: form-data; name=\"$action\"\r\n"));
-        assert!(!prefix_has_action_field(b"action=abc&x=1"));
-        assert!(!prefix_has_action_field(b"x=%2524action%3D"));
+    #[tokio::test]
+    async fn the_action_is_found_in_the_first_complete_fields_of_both_encodings() {
+        let url = |s: &'static str| {
+            action_in_prefix(&Encoding::UrlEncoded, Bytes::from_static(s.as_bytes()), false)
+        };
+        assert_eq!(url("%24action=abc&x=1").await.as_deref(), Some("abc"));
+        assert_eq!(url("x=1&%24button=def.sealed&y").await.as_deref(), Some("def"));
+        assert_eq!(url("x=1&%24action=abc").await, None, "cut off: the value may go on");
+        assert_eq!(url("action=abc&x=1").await, None);
+        assert_eq!(url("x=%2524action%3Dabc&y=1").await, None, "a value that looks like a field");
+        let encoding = Encoding::Multipart("b".into());
+        let multipart =
+            |s: &'static str| action_in_prefix(&encoding, Bytes::from_static(s.as_bytes()), false);
+        let text =
+            "--b\r\nContent-Disposition: form-data; name=\"$action\"\r\n\r\nabc\r\n--b\r\nContent-Disp";
+        assert_eq!(multipart(text).await.as_deref(), Some("abc"));
+        let file = "--b\r\nContent-Disposition: form-data; name=\"$action\"; filename=\"a.txt\"\r\n\r\nabc\r\n--b\r\nContent-Disp";
+        assert_eq!(multipart(file).await, None, "a file is never the action field");
+        let inside = "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"page.html\"\r\n\r\nname=\"$action\" %24action=abc&\r\n--b\r\nContent-Disp";
+        assert_eq!(multipart(inside).await, None, "nor bytes inside a file");
     }
 
     #[test]

@@ -41,10 +41,15 @@ pub(crate) mod names {
 pub mod fields {
     /// The action id of the form.
     pub const ACTION: &str = "$action";
-    /// Sealed bound arguments of the form's action.
+    /// Sealed bound values of the form's action.
     pub const BOUND: &str = "$bound";
-    /// Sealed previous state of the form's action.
+    /// Sealed previous state of the form's action; empty for a form that
+    /// shows its action's result but has no state yet.
     pub const STATE: &str = "$state";
+    /// The name of a submit button with its own action. Its value is the
+    /// action id, followed by `.` and the sealed bound values when it has
+    /// any: only the pressed button is sent, so only its values are used.
+    pub const BUTTON: &str = "$button";
 }
 
 /// The JSON answer to a JavaScript action call. See `docs/protocol.md`.

@@ -3,7 +3,10 @@
 //! long runs and their findings are in `docs/security.md`.
 
 use proptest::prelude::*;
-use serac::{Envelope, EnvelopeError, Invalidated, KeyRing, MAX_FIELDS};
+use serac::KeyRing;
+use serac::cache::Invalidated;
+use serac::config::MAX_FIELDS;
+use serac::protocol::{Envelope, EnvelopeError};
 
 const TYPES: [&str; 3] =
     ["application/x-www-form-urlencoded", "multipart/form-data; boundary=XyZ", "application/json"];
@@ -41,8 +44,10 @@ proptest! {
     }
 
     #[test]
-    fn id_scans_never_panic(prefix in proptest::collection::vec(any::<u8>(), 0..256), text in "\\PC{0,60}") {
-        let _ = serac::__fuzz::action_in_prefix(&prefix);
+    fn id_scans_never_panic(kind in 0usize..3, prefix in proptest::collection::vec(any::<u8>(), 0..256), text in "\\PC{0,60}") {
+        if let Some(id) = serac::__fuzz::action_in_prefix(TYPES[kind], &prefix) {
+            prop_assert!(!id.is_empty());
+        }
         if serac::__fuzz::looks_like_id(&text) {
             prop_assert!(text.bytes().all(|b| b.is_ascii_hexdigit()));
         }

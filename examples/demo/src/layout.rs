@@ -9,7 +9,7 @@ use serac::{ActionRef, Page};
 
 /// The message for `field` of the last submission of `action`, if any, in
 /// the place pages show them.
-pub fn field_error(page: &Page, action: ActionRef, field: &str) -> Markup {
+pub fn field_error<B>(page: &Page, action: ActionRef<B>, field: &str) -> Markup {
     html! {
         @if let Some(message) = page.field_error(action, field) {
             p.field-error id=(format!("{field}-error")) { (message) }

@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use axum::Router;
 use serac::cache::Cache;
-use serac::{ActionLayer, ActionService, Config, KeyRing, RouteConfig};
+use serac::config::RouteConfig;
+use serac::{ActionLayer, ActionService, Config, KeyRing};
 
 pub use db::{DEFAULT_DATABASE_URL, Db, DbError};
 
@@ -53,7 +54,7 @@ pub fn app(db: Db, config: Config) -> ActionService<Router> {
 pub fn app_with_cache(db: Db, config: Config, cache: Cache) -> ActionService<Router> {
     let config = config.route("/slow", RouteConfig::new().max_duration(SLOW_ROUTE_LIMIT));
     let demo = Demo { db, keys: config.keys().clone() };
-    ActionLayer::new(config).with_state(demo.clone()).cache(cache).wrap(routes::router(demo))
+    ActionLayer::new(config).with_state(demo).cache(cache).wrap(routes::router())
 }
 
 /// `HH:MM:SS` (UTC) of now, to show when a cached list was loaded.

@@ -8,7 +8,8 @@
 
 use std::future::Future;
 
-use serac::{Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{Config, KeyRing};
 use serac_demo::{Db, app};
 use serac_testkit::browser::{Browser as B, with_chromium};
 use serde_json::json;

@@ -3,10 +3,11 @@
 
 #![allow(unreachable_pub)]
 
-use serac::{Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{Config, KeyRing};
 use serac_demo::{Db, app};
 
-use serac_testkit::{client, hidden};
+use serac_testkit::{button, client, hidden};
 
 struct Demo {
     url: String,
@@ -127,16 +128,9 @@ async fn publishing_an_empty_draft_is_refused_and_changes_nothing() {
     let demo = start().await;
     let page = get(&demo, "/posts/1/edit", None).await;
     let mut body = hidden(&page, "editor");
-    // The Publish button: its action and its sealed post id.
-    let button_at = page.find("id=\"publish\"").expect("publish button");
-    let tag = &page[page[..button_at].rfind('<').expect("tag")..];
-    let value = tag.split("value=\"").nth(1).and_then(|v| v.split('"').next()).expect("value");
-    let bound_key = format!("$bound:{value}");
-    let bound_at = page.find(&format!("name=\"{bound_key}\"")).expect("bound field");
-    let bound = page[bound_at..].split("value=\"").nth(1).and_then(|v| v.split('"').next()).expect("bound");
-    body.push((bound_key, bound.to_string()));
     body.push(("draft".into(), "   ".into()));
-    body.push(("$action".into(), value.to_string()));
+    // The Publish button, pressed: its action and its sealed post id.
+    body.push(button(&page, "publish"));
     let res = client()
         .post(format!("{}/posts/1/edit", demo.url))
         .header("origin", &demo.url)

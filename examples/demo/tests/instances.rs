@@ -11,7 +11,8 @@
 use std::time::{Duration, Instant};
 
 use serac::cache::Cache;
-use serac::{Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{Config, KeyRing};
 use serac_demo::{Db, app_with_cache};
 use serac_redis::RedisStore;
 use serac_testkit::redis::RedisServer;

@@ -5,7 +5,8 @@
 
 #![allow(unreachable_pub)]
 
-use serac::{Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{Config, KeyRing};
 use serac_demo::db::Backend;
 use serac_demo::{Db, app};
 

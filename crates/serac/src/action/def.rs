@@ -13,29 +13,69 @@ use crate::error::ActionError;
 /// JSON (`null` for `()`), or its error.
 pub type ActionFuture = Pin<Box<dyn Future<Output = Result<Value, ActionError>> + Send + 'static>>;
 
-/// Everything the layer needs to know about one action. Written by the macro;
-/// not meant to be built by hand.
+/// Everything the layer needs to know about one action: written by the
+/// macro as a `static`, read through [`crate::ActionRef`].
 #[derive(Debug)]
 pub struct ActionDef {
-    /// The Rust path of the function (`my_app::invoices::create`): the input
-    /// of the id, so it must be unique and stable.
-    pub path: &'static str,
-    /// Decodes the parameters from a [`Call`] and runs the function.
-    pub invoke: fn(Call) -> ActionFuture,
-    /// `#[action(max_duration_ms = …)]`.
-    pub max_duration: Option<Duration>,
-    /// `#[action(body_limit = …)]`.
-    pub body_limit: Option<usize>,
+    path: &'static str,
+    name: &'static str,
+    invoke: fn(Call) -> ActionFuture,
+    max_duration: Option<Duration>,
+    body_limit: Option<usize>,
+    bound: usize,
 }
 
 impl ActionDef {
-    /// The function's name (last segment of its path).
+    /// Used by the code `#[serac::action]` generates.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        path: &'static str,
+        name: &'static str,
+        invoke: fn(Call) -> ActionFuture,
+        max_duration: Option<Duration>,
+        body_limit: Option<usize>,
+        bound: usize,
+    ) -> Self {
+        Self { path, name, invoke, max_duration, body_limit, bound }
+    }
+
+    /// The Rust path of the function (`my_app::invoices::create`): the input
+    /// of the id, so it is unique and stable.
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// The action's public name: the function's name, or the one given with
+    /// `#[action(name = "…")]`. Exposed modules and the TypeScript client
+    /// name it so.
     pub fn name(&self) -> &'static str {
-        self.path.rsplit("::").next().unwrap_or(self.path)
+        self.name
+    }
+
+    /// `#[action(max_duration_ms = …)]`.
+    pub fn max_duration(&self) -> Option<Duration> {
+        self.max_duration
+    }
+
+    /// `#[action(body_limit = …)]`.
+    pub fn body_limit(&self) -> Option<usize> {
+        self.body_limit
+    }
+
+    /// How many `Bound<T>` parameters the action has: every call must bring
+    /// exactly that many sealed values.
+    pub fn bound_count(&self) -> usize {
+        self.bound
+    }
+
+    pub(crate) fn invoke(&self, call: Call) -> ActionFuture {
+        (self.invoke)(call)
     }
 }
 
 /// A registered action, collected at start-up.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Registration(pub &'static ActionDef);
 

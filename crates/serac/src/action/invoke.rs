@@ -62,14 +62,14 @@ fn digest() -> String {
 pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Option<Duration>) -> Finished {
     let span = tracing::info_span!(
         "serac.action",
-        action = def.path,
+        action = def.path(),
         outcome = tracing::field::Empty,
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
     let mut watch = Watch { span: span.clone(), started: Instant::now(), finished: false };
 
-    let action = AssertUnwindSafe((def.invoke)(call)).catch_unwind();
+    let action = AssertUnwindSafe(def.invoke(call)).catch_unwind();
     let limited = async {
         match max_duration {
             Some(limit) => match tokio::time::timeout(limit, action).await {
@@ -99,11 +99,11 @@ pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Optio
     let digest = match &result {
         Err(ActionError::Internal(error)) => {
             let digest = digest();
-            tracing::error!(parent: &span, action = def.path, outcome, status, duration_ms = ms, digest = %digest, error = %error, "action failed");
+            tracing::error!(parent: &span, action = def.path(), outcome, status, duration_ms = ms, digest = %digest, error = %error, "action failed");
             Some(digest)
         }
         _ => {
-            tracing::info!(parent: &span, action = def.path, outcome, status, duration_ms = ms, "action finished");
+            tracing::info!(parent: &span, action = def.path(), outcome, status, duration_ms = ms, "action finished");
             None
         }
     };

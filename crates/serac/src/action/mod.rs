@@ -6,19 +6,31 @@
 //! [`Registry`] from every registered definition: public id → definition, with
 //! ids computed from each action's path under the server's secret.
 //!
-//! - [`def`]: the static description of one action and the registration.
-//! - [`reference`]: [`ActionRef`], a value that names an action in pages and
-//!   components, and [`Bound`], a reference with leading arguments fixed.
-//! - [`call`]: what the generated code decodes parameters from.
-//! - [`registry`]: id lookup.
+//! - `def.rs`: the static description of one action, and its registration.
+//! - `reference.rs`: [`ActionRef`], a value that names an action in pages
+//!   and components, and [`BoundAction`], one with its bound values fixed.
+//! - `params.rs`: [`FromCall`] and the parameter types ([`Form`], [`Bound`], …).
+//! - `call.rs`: [`Call`], what parameters take their values from.
+//! - `invoke.rs`: running an action (span, time limit, panic isolation).
+//! - `registry.rs`: ids.
 
 pub(crate) mod call;
 pub(crate) mod def;
 pub(crate) mod invoke;
+pub(crate) mod params;
 pub(crate) mod reference;
 pub(crate) mod registry;
 
-pub use call::{Call, Form, FormData, PrevState};
-pub use def::{ActionDef, ActionFuture, Registration};
-pub use reference::{ActionRef, Bindable, Bound, IntoBound};
+pub use call::Call;
+pub use def::ActionDef;
+#[doc(hidden)]
+pub use def::{ActionFuture, Registration};
+pub use params::{Bound, Form, FormData, FromCall, PrevState, State};
+#[doc(hidden)]
+pub use params::{Param, extract};
+#[doc(hidden)]
+pub use reference::Append;
+pub use reference::{ActionRef, Bindable, BoundAction, Cons, IntoTarget, List, Nil, Target};
+
+pub use crate::payload::UploadedFile;
 pub(crate) use registry::Registry;

@@ -1,39 +1,17 @@
 //! Id lookup: every registered action under every secret of the ring.
 //!
-//! Both maps are read on every call and every rendered form, so they use a
-//! cheap hash instead of SipHash. That is safe here: the keys are only ever
-//! the ids and paths registered at start-up; a request's id is looked up,
-//! never inserted, so no one can fill the map with colliding keys.
+//! Both maps are read on every call and every rendered form, so they use
+//! foldhash's fixed-seed hasher instead of SipHash. That is safe here: the
+//! keys are only ever the ids and paths registered at start-up; a request's
+//! id is looked up, never inserted, so no one can fill the map with
+//! colliding keys.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use super::def::{ActionDef, Registration};
 use crate::seal::KeyRing;
 
-/// FNV-1a, 64 bits: a few instructions per byte, good enough spread for
-/// HMAC ids and Rust paths.
-pub(crate) struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Maps public ids to definitions, and paths to current ids.
 #[derive(Debug, Clone)]
@@ -50,9 +28,9 @@ impl Registry {
         let mut id_by_path = FastMap::default();
         for Registration(def) in inventory::iter::<Registration> {
             for index in (0..keys.len()).rev() {
-                by_id.insert(keys.action_id_with(index, def.path), *def);
+                by_id.insert(keys.action_id_with(index, def.path()), *def);
             }
-            id_by_path.insert(def.path, keys.action_id(def.path));
+            id_by_path.insert(def.path(), keys.action_id(def.path()));
         }
         Self { by_id, id_by_path }
     }
@@ -68,9 +46,9 @@ impl Registry {
     /// comes from one.
     pub(crate) fn id_of(&self, def: &ActionDef) -> &str {
         self.id_by_path
-            .get(def.path)
+            .get(def.path())
             .map(String::as_str)
-            .unwrap_or_else(|| panic!("serac: action {} is not registered", def.path))
+            .unwrap_or_else(|| panic!("serac: action {} is not registered", def.path()))
     }
 
     /// The largest `#[action(body_limit = …)]`, or 0.
@@ -78,7 +56,7 @@ impl Registry {
         self.id_by_path
             .keys()
             .filter_map(|path| self.get(&self.id_by_path[path]))
-            .filter_map(|def| def.body_limit)
+            .filter_map(|def| def.body_limit())
             .max()
             .unwrap_or(0)
     }

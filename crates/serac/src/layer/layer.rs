@@ -45,7 +45,7 @@ impl ActionLayer {
             app: Arc::new(App {
                 config,
                 registry,
-                state: None,
+                states: Arc::default(),
                 on_invalidate: None,
                 max_action_limit,
                 caches_pages,
@@ -68,9 +68,11 @@ impl ActionLayer {
         Arc::make_mut(&mut self.app)
     }
 
-    /// App state that actions read with `cx.state::<S>()`.
+    /// App state that actions take as a `State<S>` parameter (or read with
+    /// `cx.state::<S>()`). One value per type: give several types by calling
+    /// this once for each.
     pub fn with_state<S: Clone + Send + Sync + 'static>(mut self, state: S) -> Self {
-        self.app_mut().state = Some(Arc::new(state));
+        Arc::make_mut(&mut self.app_mut().states).insert(state);
         self
     }
 

@@ -2,12 +2,13 @@
 //!
 //! A form bound to an action is an ordinary `<form method="post">` with no
 //! `action` attribute (it posts to the page's own URL) whose first child is a
-//! hidden `$action` input, followed by a hidden `$bound` when arguments are
-//! bound and `$state` when the form carries state. Putting `$action` first is
-//! what lets the layer recognise a native form post from the start of its body.
-//! A submit button that targets another action carries `name="$action"` and
-//! its own id (the submitter's value wins), with its bound arguments in a
-//! hidden `$bound:<id>`.
+//! hidden `$action` input, followed by a hidden `$bound` when values are
+//! bound and `$state` when the form carries state. (`$action` first lets the
+//! layer find the action of an oversized form from its first bytes, to
+//! refuse it without reading the rest.) A submit button with its own action
+//! is `name="$button"` with the id, and its sealed bound values, as its
+//! value: a browser sends only the pressed button, so only its values are
+//! used, even when several buttons of one form call one action.
 //!
 //! Every attribute is double-quoted and escaped by maud.
 
@@ -15,24 +16,24 @@ use maud::{Markup, PreEscaped, Render, html};
 use serde::Serialize;
 
 use super::Page;
-use crate::action::{Bound, IntoBound};
+use crate::action::{IntoTarget, Target};
 use crate::protocol::fields;
 
 impl Page {
-    fn sealed_args(&self, bound: &Bound, id: &str) -> Option<String> {
-        if bound.args().is_empty() {
+    fn sealed_args(&self, target: &Target, id: &str) -> Option<String> {
+        if target.args.is_empty() {
             return None;
         }
-        let json = serde_json::to_vec(bound.args()).expect("JSON values always serialize");
+        let json = serde_json::to_vec(&target.args).expect("JSON values always serialize");
         Some(self.keys().seal(id, &json))
     }
 
     /// The hidden inputs that make a hand-written `<form method="post">` call
     /// `target`. Put them first inside the form.
-    pub fn fields(&self, target: impl IntoBound) -> Markup {
-        let bound = target.into_bound();
-        let id = self.id(bound.action());
-        let sealed = self.sealed_args(&bound, id);
+    pub fn fields(&self, target: impl IntoTarget) -> Markup {
+        let target = target.into_target();
+        let id = self.id_of(target.def);
+        let sealed = self.sealed_args(&target, id);
         // Ids are hex and sealed values base64url: nothing to escape.
         html! {
             input type="hidden" name=(fields::ACTION) value=(PreEscaped(id));
@@ -43,10 +44,10 @@ impl Page {
     }
 
     /// A form that calls `target`. Finish with [`ActionForm::body`].
-    pub fn form(&self, target: impl IntoBound) -> ActionForm<'_> {
+    pub fn form(&self, target: impl IntoTarget) -> ActionForm<'_> {
         ActionForm {
             page: self,
-            bound: target.into_bound(),
+            target: target.into_target(),
             state: None,
             multipart: false,
             attrs: Vec::new(),
@@ -54,8 +55,8 @@ impl Page {
     }
 
     /// A submit button that calls `target` instead of its form's action (S14).
-    pub fn button(&self, target: impl IntoBound) -> ActionButton<'_> {
-        ActionButton { page: self, bound: target.into_bound(), attrs: Vec::new() }
+    pub fn button(&self, target: impl IntoTarget) -> ActionButton<'_> {
+        ActionButton { page: self, target: target.into_target(), attrs: Vec::new() }
     }
 }
 
@@ -83,7 +84,7 @@ fn render_attrs(attrs: &[(String, String)]) -> String {
 #[must_use]
 pub struct ActionForm<'p> {
     page: &'p Page,
-    bound: Bound,
+    target: Target,
     state: Option<String>,
     multipart: bool,
     attrs: Vec<(String, String)>,
@@ -102,7 +103,7 @@ impl ActionForm<'_> {
     /// # Panics
     /// When `state`'s `Serialize` implementation fails (a programming error).
     pub fn state<T: Serialize>(mut self, state: &T) -> Self {
-        let id = self.page.id(self.bound.action());
+        let id = self.page.id_of(self.target.def);
         let json = serde_json::to_vec(state).expect("form state must serialize to JSON");
         self.state = Some(self.page.keys().seal(&crate::seal::state_purpose(id), &json));
         self
@@ -117,8 +118,11 @@ impl ActionForm<'_> {
     /// Forms without state or this mark get Post/Redirect/Get: whatever the
     /// action returns, the browser is sent back to the page (`303`), so a
     /// refresh never posts again (B16).
-    pub fn shows_result(self) -> Self {
-        self.state(&serde_json::Value::Null)
+    pub fn shows_result(mut self) -> Self {
+        // No state to seal: an empty `$state` says "stateful, nothing yet",
+        // which anyone may send (it is what every such form sends).
+        self.state = Some(String::new());
+        self
     }
 
     /// Any other attribute (`id`, `class`, `data-…`, `aria-…`).
@@ -150,7 +154,7 @@ impl ActionForm<'_> {
         let state = self.state.clone();
         html! {
             (PreEscaped(open))
-            (self.page.fields(self.bound.clone()))
+            (self.page.fields(self.target.clone()))
             @if let Some(state) = state {
                 // base64url: nothing to escape.
                 input type="hidden" name=(fields::STATE) value=(PreEscaped(state));
@@ -166,7 +170,7 @@ impl ActionForm<'_> {
 #[must_use]
 pub struct ActionButton<'p> {
     page: &'p Page,
-    bound: Bound,
+    target: Target,
     attrs: Vec<(String, String)>,
 }
 
@@ -182,19 +186,29 @@ impl ActionButton<'_> {
         self.attr("class", class)
     }
 
+    /// `id="…"`.
+    pub fn id(self, id: impl Into<String>) -> Self {
+        self.attr("id", id)
+    }
+
     /// The button with its label.
     pub fn label(self, content: impl Render) -> Markup {
-        let id = self.page.id(self.bound.action());
-        let sealed = self.page.sealed_args(&self.bound, id);
-        let open = format!(
-            "<button type=\"submit\" name=\"{}\" value=\"{id}\"{}>",
-            fields::ACTION,
-            render_attrs(&self.attrs)
-        );
+        let id = self.page.id_of(self.target.def);
+        let sealed = self.page.sealed_args(&self.target, id);
+        // Hex ids and base64url seals: nothing to escape.
+        let mut open = String::with_capacity(96);
+        open.push_str("<button type=\"submit\" name=\"");
+        open.push_str(fields::BUTTON);
+        open.push_str("\" value=\"");
+        open.push_str(id);
+        if let Some(sealed) = &sealed {
+            open.push('.');
+            open.push_str(sealed);
+        }
+        open.push('"');
+        open.push_str(&render_attrs(&self.attrs));
+        open.push('>');
         html! {
-            @if let Some(sealed) = sealed {
-                input type="hidden" name=(format!("{}:{id}", fields::BOUND)) value=(sealed);
-            }
             (PreEscaped(open))
             (content)
             (PreEscaped("</button>"))

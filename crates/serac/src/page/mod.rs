@@ -28,7 +28,7 @@ pub use form::{ActionButton, ActionForm};
 pub use submission::{ErrorView, Submission};
 pub(crate) use view::view;
 
-use crate::action::ActionRef;
+use crate::action::{ActionDef, ActionRef, State};
 use crate::app::App;
 use crate::error::Rejection;
 
@@ -49,10 +49,36 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
     }
 }
 
+/// App state in page handlers: the same [`State<T>`] actions take, given
+/// once to `ActionLayer::with_state` for both (no `Router::with_state`
+/// needed). Without a state of that type, the page answers `500` with a
+/// message naming the type.
+impl<T, S> FromRequestParts<S> for State<T>
+where
+    T: Clone + Send + Sync + 'static,
+    S: Send + Sync,
+{
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let page = parts.extensions.get::<Page>().ok_or(Rejection::LayerMissing)?;
+        page.app
+            .states
+            .get::<T>()
+            .cloned()
+            .map(State)
+            .ok_or_else(|| Rejection::MissingState { type_name: std::any::type_name::<T>() })
+    }
+}
+
 impl Page {
     /// The public id of an action on this server.
-    pub fn id(&self, action: ActionRef) -> &str {
-        self.app.registry.id_of(action.def())
+    pub fn id<B>(&self, action: ActionRef<B>) -> &str {
+        self.id_of(action.def())
+    }
+
+    pub(crate) fn id_of(&self, def: &ActionDef) -> &str {
+        self.app.registry.id_of(def)
     }
 
     /// The submission that led to this render, whatever the action.
@@ -61,23 +87,23 @@ impl Page {
     }
 
     /// The submission, if it was of `action`.
-    pub fn submitted(&self, action: ActionRef) -> Option<&Submission> {
+    pub fn submitted<B>(&self, action: ActionRef<B>) -> Option<&Submission> {
         let id = self.id(action);
         self.submission().filter(|s| s.action_id == id)
     }
 
     /// The submitted value of `field` for `action`, or `""`: for `value=(...)`.
-    pub fn value(&self, action: ActionRef, field: &str) -> &str {
+    pub fn value<B>(&self, action: ActionRef<B>, field: &str) -> &str {
         self.submitted(action).and_then(|s| s.value(field)).unwrap_or("")
     }
 
     /// The first validation message of `field` for `action`.
-    pub fn field_error(&self, action: ActionRef, field: &str) -> Option<&str> {
+    pub fn field_error<B>(&self, action: ActionRef<B>, field: &str) -> Option<&str> {
         self.submitted(action).and_then(|s| s.field_error(field))
     }
 
     /// The state `action` returned, if it just ran.
-    pub fn state<T: DeserializeOwned>(&self, action: ActionRef) -> Option<T> {
+    pub fn state<T: DeserializeOwned, B>(&self, action: ActionRef<B>) -> Option<T> {
         self.submitted(action).and_then(Submission::state)
     }
 
@@ -87,7 +113,7 @@ impl Page {
     }
 
     /// The error of `action`'s submission (marks it shown).
-    pub fn error_for(&self, action: ActionRef) -> Option<&ErrorView> {
+    pub fn error_for<B>(&self, action: ActionRef<B>) -> Option<&ErrorView> {
         self.submitted(action).and_then(Submission::error)
     }
 

@@ -29,12 +29,14 @@
 //! [`MANIFEST_PATH`]) at its first call, and again once when the server says
 //! an id is stale (after a rotation or a deploy, B3).
 //!
-//! What a TypeScript function takes follows the Rust parameters: `Cx` and
-//! `Auth<U>` stay on the server; other plain parameters are JSON arguments in
-//! order; `Form<T>` becomes `FormData | T` (what a `<form action={…}>` hands
-//! over, or the typed object) and `FormData` becomes the browser's
-//! `FormData`. An action takes a form or JSON arguments, not both, and no
-//! `PrevState` (a React client keeps its own state): the macro says so.
+//! What a TypeScript function takes follows the Rust parameters, each
+//! through [`TsParam`]: `Cx`, `State<T>` and `Auth<U>` stay on the server;
+//! other plain parameters are JSON arguments in order; `Form<T>` becomes
+//! `FormData | T` (what a `<form action={…}>` hands over, or the typed
+//! object) and `FormData` becomes the browser's `FormData`. An action takes
+//! a form or JSON arguments, not both, and no `PrevState` (a React client
+//! keeps its own state) or `Bound` (a client has no server-rendered page to
+//! bring sealed values from): each is a compile error that says so.
 
 mod types;
 
@@ -44,7 +46,11 @@ use std::fmt::Write as _;
 pub use ts_rs::{self, TS};
 pub use types::Types;
 
-use crate::action::{ActionDef, Registry};
+use serde::de::DeserializeOwned;
+
+use crate::action::{ActionDef, Form, FormData, Registry, State};
+use crate::auth::Auth;
+use crate::cx::Cx;
 
 /// Where the layer serves the ids of the exported actions, as a JSON object
 /// from the action's Rust name to its id. Revalidated by browsers on every
@@ -64,6 +70,90 @@ pub enum FormParam {
     FormData,
     /// `Form<T>`: the name of `T` in TypeScript.
     Typed(String),
+}
+
+/// What a parameter is to a TypeScript caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// Taken on the server (`Cx`, `State<T>`, `Auth<U>`): not in TypeScript.
+    Server,
+    /// A JSON argument.
+    Arg,
+    /// `Form<T>`.
+    Form,
+    /// `FormData`.
+    FormData,
+}
+
+/// A parameter type of an action exported to TypeScript, and what it is
+/// there.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a parameter of an action exported to TypeScript",
+    label = "not available to a TypeScript client",
+    note = "a client keeps its own state (React's `useActionState`) instead of `PrevState`, and has no \
+            server-rendered page to bring `Bound` values from; JSON arguments and forms must derive `ts_rs::TS`"
+)]
+pub trait TsParam {
+    /// What the parameter is.
+    const KIND: ParamKind;
+    /// Its TypeScript type, for an argument or a typed form.
+    fn type_name(types: &mut Types) -> String {
+        let _ = types;
+        String::new()
+    }
+}
+
+impl TsParam for Cx {
+    const KIND: ParamKind = ParamKind::Server;
+}
+
+impl<T> TsParam for State<T> {
+    const KIND: ParamKind = ParamKind::Server;
+}
+
+impl<U> TsParam for Auth<U> {
+    const KIND: ParamKind = ParamKind::Server;
+}
+
+impl TsParam for FormData {
+    const KIND: ParamKind = ParamKind::FormData;
+}
+
+impl<T: TS + 'static> TsParam for Form<T> {
+    const KIND: ParamKind = ParamKind::Form;
+    fn type_name(types: &mut Types) -> String {
+        types.name_of::<T>()
+    }
+}
+
+impl<T: DeserializeOwned + TS + 'static> TsParam for T {
+    const KIND: ParamKind = ParamKind::Arg;
+    fn type_name(types: &mut Types) -> String {
+        types.name_of::<T>()
+    }
+}
+
+/// Refuses, at compile time, an exported action that takes both a form and
+/// JSON arguments.
+///
+/// # Panics
+/// At compile time, with the reason, when it does.
+pub const fn check(kinds: &[ParamKind]) {
+    let (mut form, mut args) = (false, false);
+    let mut i = 0;
+    while i < kinds.len() {
+        match kinds[i] {
+            ParamKind::Form | ParamKind::FormData => form = true,
+            ParamKind::Arg => args = true,
+            ParamKind::Server => {}
+        }
+        i += 1;
+    }
+    assert!(
+        !(form && args),
+        "an action exported to TypeScript takes either a form (`Form<T>` or `FormData`) or JSON arguments, \
+         not both: a browser sends one body"
+    );
 }
 
 /// The TypeScript view of one action's signature. Built by the code
@@ -92,29 +182,35 @@ pub struct Exported {
 
 inventory::collect!(Exported);
 
-/// Every exported action, by Rust name.
-///
-/// # Panics
-/// When two exported actions have the same name: they would be the same
-/// TypeScript function.
-fn exported() -> BTreeMap<&'static str, &'static Exported> {
+/// Every exported action, by name, or the first two with one name.
+fn exported() -> Result<BTreeMap<&'static str, &'static Exported>, String> {
     let mut by_name: BTreeMap<&'static str, &'static Exported> = BTreeMap::new();
     for e in inventory::iter::<Exported> {
         let name = e.definition.name();
         if let Some(other) = by_name.insert(name, e) {
-            panic!(
-                "serac: two actions exported to TypeScript are named `{name}`: {} and {}; rename one",
-                other.definition.path, e.definition.path
-            );
+            return Err(format!(
+                "serac: two actions exported to TypeScript are named `{name}`: {} and {}; \
+                 rename one with #[action(typescript, name = \"…\")]",
+                other.definition.path(),
+                e.definition.path()
+            ));
         }
     }
-    by_name
+    Ok(by_name)
 }
 
 /// The manifest served at [`MANIFEST_PATH`], or `None` when no action is
-/// exported. The ids are the registry's current ones.
+/// exported. The ids are the registry's current ones. Two exported actions
+/// with one name are left out of it (and logged): no client can tell them
+/// apart, and [`module`] refuses to write them.
 pub(crate) fn manifest(registry: &Registry) -> Option<String> {
-    let exported = exported();
+    let exported = match exported() {
+        Ok(exported) => exported,
+        Err(clash) => {
+            tracing::error!("{clash}");
+            return None;
+        }
+    };
     if exported.is_empty() {
         return None;
     }
@@ -183,8 +279,9 @@ fn jsdoc(docs: &str) -> String {
 #[must_use]
 pub fn module() -> String {
     let mut types = Types::new();
+    let exported = exported().unwrap_or_else(|clash| panic!("{clash}"));
     let signatures: Vec<(&str, Signature)> =
-        exported().into_iter().map(|(name, e)| (name, (e.signature)(&mut types))).collect();
+        exported.into_iter().map(|(name, e)| (name, (e.signature)(&mut types))).collect();
 
     let mut out = String::from(
         "// Generated by serac from the Rust actions marked `#[action(typescript)]`.\n\

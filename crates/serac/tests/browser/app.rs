@@ -97,6 +97,34 @@ async fn counter(State(app): State<AppState>, page: Page) -> Markup {
     )
 }
 
+// ---- /points: B17, one action on three buttons of one form ----------------
+
+#[serac::action]
+pub async fn add_points(cx: Cx, Bound(points): Bound<u64>) -> Result<(), ActionError> {
+    let app = app(&cx)?;
+    app.push(format!("points:{points}"));
+    app.count.fetch_add(points, Ordering::SeqCst);
+    cx.revalidate_path("/points");
+    Ok(())
+}
+
+async fn points(State(app): State<AppState>, page: Page) -> Markup {
+    let add = add_points::action();
+    doc(
+        &page,
+        "Points",
+        "",
+        html! {
+            p #total { "Total: " (app.count.load(Ordering::SeqCst)) }
+            (page.form(add.bind(1)).id("points").body(html! {
+                button #plus-1 { "+1" }
+                (page.button(add.bind(10)).id("plus-10").label("+10"))
+                (page.button(add.bind(100)).id("plus-100").label("+100"))
+            }))
+        },
+    )
+}
+
 // ---- /notes: S19 S22 validation, reset -------------------------------------
 
 #[derive(Deserialize)]
@@ -236,7 +264,7 @@ pub async fn save_draft(cx: Cx, form: Form<Note>) -> Result<(), ActionError> {
 }
 
 #[serac::action]
-pub async fn publish(cx: Cx, post_id: u32, form: Form<Note>) -> Result<(), ActionError> {
+pub async fn publish(cx: Cx, Bound(post_id): Bound<u32>, form: Form<Note>) -> Result<(), ActionError> {
     app(&cx)?.push(format!("publish:{post_id}:{}", form.text));
     cx.revalidate_tag("posts");
     Err(redirect(format!("/posts/{post_id}")))
@@ -498,6 +526,7 @@ pub fn exposed() -> Vec<ActionRef> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/counter", get(counter))
+        .route("/points", get(points))
         .route("/notes", get(notes))
         .route("/signup", get(signup_page))
         .route("/entry", get(entry))

@@ -384,3 +384,21 @@ async fn s3_serac_call_and_the_actions_module_return_results_and_typed_errors() 
     })
     .await;
 }
+
+/// B17: three buttons of one form call one action with their own bound
+/// values; each press uses the pressed button's value (before, every button
+/// ran with the last one's).
+#[tokio::test]
+async fn the_pressed_button_and_only_its_bound_value_is_used_b17() {
+    run(true, |s, b| async move {
+        b.goto("/points").await;
+        b.click("#plus-100").await;
+        b.wait_text("#total", "Total: 100").await;
+        b.click("#plus-10").await;
+        b.wait_text("#total", "Total: 110").await;
+        b.click("#plus-1").await;
+        b.wait_text("#total", "Total: 111").await;
+        assert_eq!(s.state.events(), ["points:100", "points:10", "points:1"]);
+    })
+    .await;
+}

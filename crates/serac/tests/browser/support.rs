@@ -11,7 +11,8 @@ use axum::ServiceExt as _;
 use axum::body::Body;
 use axum::response::Response;
 use http::Request;
-use serac::{ActionLayer, ActionService, Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{ActionLayer, ActionService, Config, KeyRing};
 use serac_testkit::browser::with_chromium;
 pub use serac_testkit::browser::{Browser, eventually};
 use tower::ServiceExt as _;
@@ -47,7 +48,7 @@ impl Server {
             let service = svc_current.lock().expect("service").clone();
             let state = svc_state.clone();
             async move {
-                let is_action = req.headers().contains_key(serac::ACTION_HEADER);
+                let is_action = req.headers().contains_key(serac::protocol::ACTION_HEADER);
                 let response = service.oneshot(req).await?;
                 if is_action && state.drop_next.swap(false, Ordering::SeqCst) {
                     // The action ran; its answer is lost on the way (B4).

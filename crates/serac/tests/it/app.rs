@@ -102,8 +102,15 @@ pub async fn add_note(cx: Cx, form: Form<Note>) -> Result<(), ActionError> {
 }
 
 #[serac::action]
-pub async fn rename(cx: Cx, user_id: u32, form: Form<Note>) -> Result<(), ActionError> {
+pub async fn rename(cx: Cx, Bound(user_id): Bound<u32>, form: Form<Note>) -> Result<(), ActionError> {
     log(&cx)?.push(format!("rename:{user_id}:{}", form.text));
+    Ok(())
+}
+
+/// B17: one action, three buttons of one form, each with its own bound value.
+#[serac::action]
+pub async fn add_points(cx: Cx, Bound(points): Bound<u32>) -> Result<(), ActionError> {
+    log(&cx)?.push(format!("points:{points}"));
     Ok(())
 }
 
@@ -122,7 +129,11 @@ pub async fn signup(
 }
 
 #[serac::action]
-pub async fn publish(cx: Cx, post_id: u32, version: u32) -> Result<(), ActionError> {
+pub async fn publish(
+    cx: Cx,
+    Bound(post_id): Bound<u32>,
+    Bound(version): Bound<u32>,
+) -> Result<(), ActionError> {
     let state = cx.state::<AppState>()?;
     let current = *state.version.lock().expect("version");
     if version != current {
@@ -258,7 +269,7 @@ pub async fn save_draft(cx: Cx, form: Form<Note>) -> Result<(), ActionError> {
 }
 
 #[serac::action]
-pub async fn publish_now(cx: Cx, post_id: u32, form: Form<Note>) -> Result<(), ActionError> {
+pub async fn publish_now(cx: Cx, Bound(post_id): Bound<u32>, form: Form<Note>) -> Result<(), ActionError> {
     log(&cx)?.push(format!("publish_now:{post_id}:{}", form.text));
     Err(redirect(format!("/posts/{post_id}")))
 }
@@ -356,10 +367,15 @@ async fn home(page: Page) -> Markup {
         (page.form(publish::action().bind(7u32).bind(3u32)).id("publish").body(html! {
             button { "Publish" }
         }))
+        (page.form(add_points::action().bind(1u32)).id("points").body(html! {
+            button #plus-1 { "+1" }
+            (page.button(add_points::action().bind(10u32)).id("plus-10").label("+10"))
+            (page.button(add_points::action().bind(100u32)).id("plus-100").label("+100"))
+        }))
         (page.form(save_draft::action()).id("editor").body(html! {
             textarea name="text" {}
             button { "Save draft" }
-            (page.button(publish_now::action().bind(9u32)).label("Publish"))
+            (page.button(publish_now::action().bind(9u32)).id("publish-now").label("Publish"))
         }))
         (page.form(upload::action()).multipart().id("upload").body(html! {
             input type="file" name="file";

@@ -405,13 +405,13 @@ async fn file_names_never_carry_a_path() {
         let res = client()
             .post(format!("{}/", s.url))
             .header("origin", s.origin())
-            .header(serac::ACTION_HEADER, &id)
+            .header(serac::protocol::ACTION_HEADER, &id)
             .multipart(form)
             .send()
             .await
             .expect("POST");
         let status = res.status().as_u16();
-        let envelope: serac::Envelope = res.json().await.expect("envelope");
+        let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
         match want {
             Some(want) => assert_eq!(envelope.result[0]["name"], want, "{name:?}: {envelope:?}"),
             None => {

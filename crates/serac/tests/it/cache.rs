@@ -93,7 +93,7 @@ async fn the_envelope_carries_the_fresh_page_in_one_round_trip_s8() {
     fetch(&s, "/cached", None).await;
     let id = action_id(&s, "/", "note").await;
     let res = call_form(&s, "/cached", &id, &[("text", "y")]).await;
-    let envelope: serac::Envelope = res.json().await.expect("envelope");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
     assert_eq!(envelope.invalidated.tags, ["notes"]);
     assert!(envelope.html.as_deref().is_some_and(|h| h.contains("render 2")), "{:?}", envelope.html);
 }

@@ -12,7 +12,7 @@ async fn a_disconnected_client_cancels_the_action_b14() {
     let result = client()
         .post(format!("{}/", s.url))
         .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, &id)
+        .header(serac::protocol::ACTION_HEADER, &id)
         .json(&serde_json::json!([]))
         .timeout(Duration::from_millis(300))
         .send()

@@ -36,14 +36,14 @@ async fn the_rerendered_page_already_sees_the_new_cookie_s8() {
         .post(format!("{}/cookies", s.url))
         .header("origin", s.origin())
         .header("cookie", "other=1; name=Old")
-        .header(serac::ACTION_HEADER, &id)
+        .header(serac::protocol::ACTION_HEADER, &id)
         .form(&[("name", "New")])
         .send()
         .await
         .expect("post");
     assert_eq!(res.status(), 200);
     assert!(res.headers()["set-cookie"].to_str().expect("ascii").starts_with("name=New"));
-    let envelope: serac::Envelope = res.json().await.expect("json");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("json");
     let html = envelope.html.expect("page in the same round trip");
     assert!(html.contains("other=1"), "{html}");
     assert!(html.contains("name=New"), "{html}");

@@ -1,6 +1,7 @@
 //! Errors: boundaries, digests, panics, authorization, decoding (S10, S22, S27).
 
-use serac::{Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{Config, KeyRing};
 
 use crate::support::*;
 
@@ -109,7 +110,7 @@ async fn bad_json_arguments_are_a_400_naming_the_argument_s10() {
     let res = client()
         .post(format!("{}/", s.url))
         .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, &id)
+        .header(serac::protocol::ACTION_HEADER, &id)
         .header("content-type", "application/json")
         .body(vec![b'[', 0xff, b']'])
         .send()

@@ -95,7 +95,7 @@ async fn only_post_calls_actions_s9() {
     for method in ["GET", "PUT", "DELETE", "PATCH"] {
         let res = client()
             .request(method.parse().expect("method"), format!("{}/", s.url))
-            .header(serac::ACTION_HEADER, &id)
+            .header(serac::protocol::ACTION_HEADER, &id)
             .send()
             .await
             .expect("request");

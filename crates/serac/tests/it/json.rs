@@ -22,7 +22,7 @@ async fn the_envelope_names_exactly_what_was_invalidated_and_carries_the_page_b1
     let id = action_id(&s, "/", "note").await;
     let res = call_form(&s, "/", &id, &[("$action", id.as_str()), ("text", "hi")]).await;
     assert_eq!(res.status(), 200);
-    let envelope: serac::Envelope = res.json().await.expect("json");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("json");
     assert_eq!(envelope.invalidated.paths, ["/notes"]);
     assert_eq!(envelope.invalidated.tags, ["notes"]);
     assert!(envelope.invalidated.layouts.is_empty());
@@ -48,7 +48,7 @@ async fn validation_failures_come_back_as_data_with_the_form_rendered() {
     let id = action_id(&s, "/", "note").await;
     let res = call_form(&s, "/", &id, &[("$action", id.as_str()), ("text", "")]).await;
     assert_eq!(res.status(), 422);
-    let envelope: serac::Envelope = res.json().await.expect("json");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("json");
     let error = envelope.error.expect("error");
     assert_eq!(error.kind, "validation");
     assert_eq!(error.fields.expect("fields").get("text"), Some("Write something first."));
@@ -77,14 +77,14 @@ async fn serac_render_none_leaves_the_page_out_of_the_envelope() {
     let res = client()
         .post(format!("{}/", s.url))
         .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, &id)
-        .header(serac::RENDER_HEADER, "none")
+        .header(serac::protocol::ACTION_HEADER, &id)
+        .header(serac::protocol::RENDER_HEADER, "none")
         .form(&[("text", "hi")])
         .send()
         .await
         .expect("POST");
     assert_eq!(res.status(), 200);
-    let envelope: serac::Envelope = res.json().await.expect("json");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("json");
     assert!(envelope.ok);
     assert_eq!(envelope.invalidated.paths, ["/notes"]);
     assert_eq!(envelope.html, None);
@@ -92,6 +92,6 @@ async fn serac_render_none_leaves_the_page_out_of_the_envelope() {
     assert_eq!(s.count("note:"), 1, "the action ran: {:?}", s.log());
 
     let res = call_form(&s, "/", &id, &[("text", "")]).await;
-    let envelope: serac::Envelope = res.json().await.expect("json");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("json");
     assert!(envelope.html.is_some(), "without the header, the page comes back");
 }

@@ -27,7 +27,7 @@ async fn post_raw(s: &Server, path: &str, body: impl Into<reqwest::Body>) -> (u1
 #[tokio::test]
 async fn a_body_at_the_limit_passes_and_one_byte_more_is_413_s32() {
     let s = start().await;
-    let limit = serac::DEFAULT_BODY_LIMIT;
+    let limit = serac::config::DEFAULT_BODY_LIMIT;
     let (status, _) = post_raw(&s, "/", note_body(&s, limit).await).await;
     assert_eq!(status, 303, "exactly 1 MB");
     assert_eq!(s.count("note:"), 1);
@@ -40,7 +40,7 @@ async fn a_body_at_the_limit_passes_and_one_byte_more_is_413_s32() {
 #[tokio::test]
 async fn a_chunked_body_without_length_is_cut_off_s32() {
     let s = start().await;
-    let body = note_body(&s, serac::DEFAULT_BODY_LIMIT + 100).await.into_bytes();
+    let body = note_body(&s, serac::config::DEFAULT_BODY_LIMIT + 100).await.into_bytes();
     // Sent as a stream: no Content-Length, chunked transfer encoding.
     let chunks: Vec<Result<Bytes, std::io::Error>> =
         body.chunks(64 * 1024).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
@@ -129,7 +129,7 @@ async fn malformed_multipart_is_a_clear_400() {
     let res = client()
         .post(format!("{}/", s.url))
         .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, &id)
+        .header(serac::protocol::ACTION_HEADER, &id)
         .header("content-type", "multipart/form-data")
         .body("x")
         .send()

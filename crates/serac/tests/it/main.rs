@@ -7,6 +7,7 @@
 
 mod app;
 mod attack;
+mod bound;
 mod cache;
 mod cancel;
 mod cookies;

@@ -44,8 +44,8 @@ async fn call_with_key(s: &Server, id: &str, key: &str) -> (u16, String) {
     let res = client()
         .post(format!("{}/", s.url))
         .header("origin", s.origin())
-        .header(serac::ACTION_HEADER, id)
-        .header(serac::IDEMPOTENCY_HEADER, key)
+        .header(serac::protocol::ACTION_HEADER, id)
+        .header(serac::protocol::IDEMPOTENCY_HEADER, key)
         .json(&serde_json::json!([]))
         .send()
         .await

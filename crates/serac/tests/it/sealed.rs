@@ -2,7 +2,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serac::{Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{Config, KeyRing};
 
 use crate::support::*;
 

@@ -6,7 +6,8 @@ use axum::ServiceExt as _;
 use std::time::Duration;
 
 use serac::cache::PageCache;
-use serac::{ActionLayer, Config, KeyRing, Mode, RouteConfig};
+use serac::config::{Mode, RouteConfig};
+use serac::{ActionLayer, Config, KeyRing};
 
 use crate::app::{self, AppState};
 
@@ -39,8 +40,8 @@ impl Server {
 pub fn config() -> Config {
     Config::new(KeyRing::from_secrets(&[SECRET]).expect("secret"))
         .mode(Mode::Development)
-        .route("/slow", serac::RouteConfig::new().max_duration(std::time::Duration::from_millis(300)))
-        .route("/limited", serac::RouteConfig::new().body_limit(1024))
+        .route("/slow", serac::config::RouteConfig::new().max_duration(std::time::Duration::from_millis(300)))
+        .route("/limited", serac::config::RouteConfig::new().body_limit(1024))
         .route("/cached", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60)).tags(["notes"])))
         .route("/docs/{*rest}", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
         .route("/blog", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
@@ -73,32 +74,7 @@ pub async fn get(server: &Server, path: &str) -> String {
     res.text().await.expect("body")
 }
 
-/// The hidden inputs (name, value) of the form with `id`, in order, and the
-/// submit button's `$action` if it has one.
-pub fn hidden(html: &str, form_id: &str) -> Vec<(String, String)> {
-    let start =
-        html.find(&format!("id=\"{form_id}\"")).unwrap_or_else(|| panic!("no form {form_id} in page"));
-    let form_start = html[..start].rfind("<form").expect("form tag");
-    let end = form_start + html[form_start..].find("</form>").expect("form end");
-    let form = &html[form_start..end];
-    let mut out = Vec::new();
-    for tag in form
-        .split('<')
-        .filter(|t| t.starts_with("input type=\"hidden\"") || t.starts_with("button type=\"submit\" name="))
-    {
-        let attr = |name: &str| {
-            let key = format!("{name}=\"");
-            tag.find(&key).map(|i| {
-                let rest = &tag[i + key.len()..];
-                rest[..rest.find('"').expect("quote")].replace("&amp;", "&")
-            })
-        };
-        if let (Some(n), Some(v)) = (attr("name"), attr("value")) {
-            out.push((n, v));
-        }
-    }
-    out
-}
+pub use serac_testkit::hidden;
 
 /// The `$action` id of form `form_id` on `path`.
 pub async fn action_id(server: &Server, path: &str, form_id: &str) -> String {
@@ -124,16 +100,9 @@ pub async fn submit(server: &Server, path: &str, form_id: &str, extra: &[(&str, 
     let html = get(server, path).await;
     // Button values are only sent for the button that was pressed; tests that
     // press one add it in `extra`.
-    let mut fields = hidden(&html, form_id)
-        .into_iter()
-        .filter(|(k, v)| !(k == "$action" && is_button_value(&html, v)))
-        .collect::<Vec<_>>();
+    let mut fields = hidden(&html, form_id);
     fields.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     post_form(server, path, &fields).await
-}
-
-fn is_button_value(html: &str, id: &str) -> bool {
-    html.contains(&format!("<button type=\"submit\" name=\"$action\" value=\"{id}\""))
 }
 
 /// Submits a form to action `id` as the runtime does: the fields urlencoded,
@@ -142,7 +111,7 @@ pub async fn call_form(server: &Server, path: &str, id: &str, fields: &[(&str, &
     client()
         .post(format!("{}{path}", server.url))
         .header("origin", server.origin())
-        .header(serac::ACTION_HEADER, id)
+        .header(serac::protocol::ACTION_HEADER, id)
         .form(fields)
         .send()
         .await
@@ -155,12 +124,12 @@ pub async fn call_json(
     path: &str,
     id: &str,
     body: serde_json::Value,
-) -> (u16, serac::Envelope) {
+) -> (u16, serac::protocol::Envelope) {
     let res = client()
         .post(format!("{}{path}", server.url))
         .header("origin", server.origin())
         .header("sec-fetch-site", "same-origin")
-        .header(serac::ACTION_HEADER, id)
+        .header(serac::protocol::ACTION_HEADER, id)
         .json(&body)
         .send()
         .await

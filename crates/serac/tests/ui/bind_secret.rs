@@ -2,7 +2,7 @@
 use serac::prelude::*;
 
 #[serac::action]
-pub async fn use_key(_key: String) -> Result<(), ActionError> {
+pub async fn use_key(Bound(_key): Bound<String>) -> Result<(), ActionError> {
     Ok(())
 }
 

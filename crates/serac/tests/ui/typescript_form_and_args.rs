@@ -1,6 +1,8 @@
+use serac::typescript::TS;
 use serac::{ActionError, Form};
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, TS)]
+#[ts(crate = "serac::typescript::ts_rs")]
 pub struct Note {
     pub text: String,
 }

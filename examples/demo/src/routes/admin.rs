@@ -1,7 +1,6 @@
 //! `/admin`: adding an item needs a signed-in user; signed out, the action
 //! refuses with "You must be signed in to perform this action" (S22, S27).
 
-use axum::extract::State;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -21,9 +20,13 @@ pub struct NewItem {
 
 /// Adds an item, as the signed-in user.
 #[serac::action]
-pub async fn add_item(cx: Cx, user: Auth<User>, form: Form<NewItem>) -> Result<(), ActionError> {
+pub async fn add_item(
+    cx: Cx,
+    State(demo): State<Demo>,
+    user: Auth<User>,
+    form: Form<NewItem>,
+) -> Result<(), ActionError> {
     check(&*form)?;
-    let demo = cx.state::<Demo>()?;
     sqlx::query("INSERT INTO items (name, added_by) VALUES ($1, $2)")
         .bind(form.name.trim())
         .bind(user.id)

@@ -1,6 +1,5 @@
 //! `/entry`: a journal whose textarea submits with Ctrl/Cmd+Enter (S15).
 
-use axum::extract::State;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -18,7 +17,7 @@ pub struct NewEntry {
 
 /// Stores one journal entry.
 #[serac::action]
-pub async fn add_entry(cx: Cx, form: Form<NewEntry>) -> Result<(), ActionError> {
+pub async fn add_entry(cx: Cx, State(demo): State<Demo>, form: Form<NewEntry>) -> Result<(), ActionError> {
     let body = form.body.trim();
     if body.is_empty() {
         return Err(ActionError::invalid("body", "Write something before saving."));
@@ -26,7 +25,6 @@ pub async fn add_entry(cx: Cx, form: Form<NewEntry>) -> Result<(), ActionError> 
     if body.chars().count() > MAX_ENTRY {
         return Err(ActionError::invalid("body", format!("Keep it under {MAX_ENTRY} characters.")));
     }
-    let demo = cx.state::<Demo>()?;
     sqlx::query("INSERT INTO entries (body) VALUES ($1)").bind(body).execute(demo.db.pool()).await?;
     cx.revalidate_path("/entry");
     Ok(())

@@ -1,7 +1,6 @@
 //! `/invoices`: the list and a create form validated on the server, with a
 //! message per field and the typed values kept (S5, S16, S23).
 
-use axum::extract::State;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -48,11 +47,14 @@ pub fn cents(text: &str) -> Option<i64> {
 
 /// Creates an invoice.
 #[serac::action]
-pub async fn create_invoice(cx: Cx, form: Form<NewInvoice>) -> Result<(), ActionError> {
+pub async fn create_invoice(
+    cx: Cx,
+    State(demo): State<Demo>,
+    form: Form<NewInvoice>,
+) -> Result<(), ActionError> {
     check(&*form)?;
     let cents =
         cents(&form.amount).ok_or_else(|| ActionError::invalid("amount", "Enter an amount like 12.50."))?;
-    let demo = cx.state::<Demo>()?;
     sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES ($1, $2, $3)")
         .bind(form.customer.trim())
         .bind(cents)

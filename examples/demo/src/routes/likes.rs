@@ -1,6 +1,5 @@
 //! `/likes`: "Total Likes: N" and a Like button (S20).
 
-use axum::extract::State;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -10,8 +9,7 @@ use crate::layout::page as layout;
 
 /// Adds a like and returns the new total.
 #[serac::action]
-pub async fn like(cx: Cx) -> Result<i64, ActionError> {
-    let demo = cx.state::<Demo>()?;
+pub async fn like(cx: Cx, State(demo): State<Demo>) -> Result<i64, ActionError> {
     let total = demo.db.bump("likes").await?;
     cx.revalidate_path("/likes");
     Ok(total)

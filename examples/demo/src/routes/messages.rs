@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use axum::extract::State;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -24,14 +23,17 @@ pub struct NewMessage {
 /// Stores a message. Waits a little, as a real network would, so the
 /// optimistic copy is visible.
 #[serac::action]
-pub async fn send_message(cx: Cx, form: Form<NewMessage>) -> Result<(), ActionError> {
+pub async fn send_message(
+    cx: Cx,
+    State(demo): State<Demo>,
+    form: Form<NewMessage>,
+) -> Result<(), ActionError> {
     let form = NewMessage { message: form.message.trim().to_string() };
     check(&form).map_err(|_| ActionError::invalid("message", "Type a message (up to 500 characters)."))?;
     tokio::time::sleep(Duration::from_millis(400)).await;
     if form.message.eq_ignore_ascii_case("fail") {
         return Err(ActionError::conflict("The message could not be sent. Please try again."));
     }
-    let demo = cx.state::<Demo>()?;
     sqlx::query("INSERT INTO messages (body) VALUES ($1)")
         .bind(&form.message)
         .execute(demo.db.pool())

@@ -5,8 +5,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
-use crate::Demo;
-
 pub mod admin;
 pub mod cookies;
 pub mod entry;
@@ -23,7 +21,7 @@ pub mod users;
 pub mod views;
 
 /// Every route of the demo (the table in the README).
-pub fn router(demo: Demo) -> Router {
+pub fn router() -> Router {
     Router::new()
         .route("/", get(home::show))
         .route("/invoices", get(invoices::show))
@@ -45,7 +43,6 @@ pub fn router(demo: Demo) -> Router {
         .route("/slow", get(slow::show))
         .route("/style.css", get(stylesheet))
         .fallback(not_found)
-        .with_state(demo)
 }
 
 async fn stylesheet() -> impl IntoResponse {

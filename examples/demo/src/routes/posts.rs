@@ -3,7 +3,7 @@
 //! draft" and "Publish", which revalidates the `posts` tag and redirects to
 //! the post (S14, S20, S23, S24).
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -22,9 +22,13 @@ pub struct Draft {
 
 /// Saves the draft of post `post_id`.
 #[serac::action]
-pub async fn save_draft(cx: Cx, post_id: i64, form: Form<Draft>) -> Result<(), ActionError> {
+pub async fn save_draft(
+    cx: Cx,
+    State(demo): State<Demo>,
+    Bound(post_id): Bound<i64>,
+    form: Form<Draft>,
+) -> Result<(), ActionError> {
     check(&*form)?;
-    let demo = cx.state::<Demo>()?;
     let done = sqlx::query("UPDATE posts SET draft = $1 WHERE id = $2")
         .bind(&form.draft)
         .bind(post_id)
@@ -39,12 +43,16 @@ pub async fn save_draft(cx: Cx, post_id: i64, form: Form<Draft>) -> Result<(), A
 
 /// Publishes what was typed and shows the post.
 #[serac::action]
-pub async fn publish_post(cx: Cx, post_id: i64, form: Form<Draft>) -> Result<(), ActionError> {
+pub async fn publish_post(
+    cx: Cx,
+    State(demo): State<Demo>,
+    Bound(post_id): Bound<i64>,
+    form: Form<Draft>,
+) -> Result<(), ActionError> {
     check(&*form)?;
     if form.draft.trim().is_empty() {
         return Err(ActionError::invalid("draft", "Write something before publishing."));
     }
-    let demo = cx.state::<Demo>()?;
     let done = sqlx::query(
         "UPDATE posts SET draft = $1, body = $1, published = 1, version = version + 1 WHERE id = $2",
     )

@@ -2,7 +2,7 @@
 //! rendered with, bound and sealed; if the post changed since, publishing
 //! refuses with "The version has changed since pressing publish" (S28).
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -15,8 +15,12 @@ pub const VERSION_CHANGED: &str = "The version has changed since pressing publis
 
 /// Publishes post `post_id` if it is still at `version`.
 #[serac::action]
-pub async fn publish_version(cx: Cx, post_id: i64, version: i64) -> Result<(), ActionError> {
-    let demo = cx.state::<Demo>()?;
+pub async fn publish_version(
+    cx: Cx,
+    State(demo): State<Demo>,
+    Bound(post_id): Bound<i64>,
+    Bound(version): Bound<i64>,
+) -> Result<(), ActionError> {
     // One statement: the check and the write cannot be split by another edit.
     let done = sqlx::query("UPDATE posts SET published = 1, body = draft WHERE id = $1 AND version = $2")
         .bind(post_id)
@@ -33,8 +37,11 @@ pub async fn publish_version(cx: Cx, post_id: i64, version: i64) -> Result<(), A
 
 /// Simulates someone else editing the post: its version moves on.
 #[serac::action]
-pub async fn touch_post(cx: Cx, post_id: i64) -> Result<(), ActionError> {
-    let demo = cx.state::<Demo>()?;
+pub async fn touch_post(
+    cx: Cx,
+    State(demo): State<Demo>,
+    Bound(post_id): Bound<i64>,
+) -> Result<(), ActionError> {
     sqlx::query("UPDATE posts SET version = version + 1 WHERE id = $1")
         .bind(post_id)
         .execute(demo.db.pool())

@@ -3,7 +3,6 @@
 //! while pending, and on success a sealed session cookie and a redirect
 //! (S16, S17, S18, S24, S25).
 
-use axum::extract::State;
 use axum::http::HeaderMap;
 use maud::{Markup, html};
 use serac::prelude::*;
@@ -44,9 +43,8 @@ fn friendly(error: ActionError) -> ActionError {
 
 /// Creates an account and signs it in.
 #[serac::action]
-pub async fn sign_up(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError> {
+pub async fn sign_up(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) -> Result<(), ActionError> {
     check(&*form).map_err(friendly)?;
-    let demo = cx.state::<Demo>()?;
     let email = form.email.trim().to_lowercase();
     let hash = session::hash_password(form.password.clone()).await?;
     let inserted: Option<i64> = sqlx::query_scalar(
@@ -68,8 +66,7 @@ pub async fn sign_up(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError>
 
 /// Signs an existing account in.
 #[serac::action]
-pub async fn sign_in(cx: Cx, form: Form<Credentials>) -> Result<(), ActionError> {
-    let demo = cx.state::<Demo>()?;
+pub async fn sign_in(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) -> Result<(), ActionError> {
     let email = form.email.trim().to_lowercase();
     let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
         .bind(&email)

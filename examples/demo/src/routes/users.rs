@@ -1,7 +1,7 @@
 //! `/users/{id}`: a profile whose name form is bound to the user's id (S13).
 //! The id is sealed into the page, so the form can only ever rename this user.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use maud::{Markup, html};
 use serac::prelude::*;
 
@@ -20,9 +20,13 @@ pub struct NameForm {
 
 /// Renames user `user_id` (bound by the page, never typed by the user).
 #[serac::action]
-pub async fn rename_user(cx: Cx, user_id: i64, form: Form<NameForm>) -> Result<(), ActionError> {
+pub async fn rename_user(
+    cx: Cx,
+    State(demo): State<Demo>,
+    Bound(user_id): Bound<i64>,
+    form: Form<NameForm>,
+) -> Result<(), ActionError> {
     check(&*form)?;
-    let demo = cx.state::<Demo>()?;
     let done = sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
         .bind(form.name.trim())
         .bind(user_id)

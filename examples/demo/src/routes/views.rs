@@ -2,7 +2,6 @@
 //! runs on load (S21). Without JavaScript a `<noscript>` image counts the
 //! visit instead, so the number shown is the count before that visit.
 
-use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use maud::{Markup, html};
@@ -14,8 +13,7 @@ use crate::layout::page as layout;
 
 /// Counts one view.
 #[serac::action]
-pub async fn count_view(cx: Cx) -> Result<i64, ActionError> {
-    let demo = cx.state::<Demo>()?;
+pub async fn count_view(cx: Cx, State(demo): State<Demo>) -> Result<i64, ActionError> {
     let total = demo.db.bump("views").await?;
     cx.revalidate_path("/views");
     Ok(total)

@@ -9,7 +9,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use serac::{Config, KeyRing, Mode};
+use serac::config::Mode;
+use serac::{Config, KeyRing};
 use serac_react::{AppState, app};
 
 /// `examples/react/web`.

@@ -1,0 +1,216 @@
+//! Everything between a guarded request and a running action: which action
+//! (its id looked up once), its limits, the body read and decoded under
+//! them, and the sealed values opened.
+//!
+//! Which sealed values belong to the call is decided by what was pressed:
+//!
+//! | the call names its action by | bound values from | state from |
+//! |---|---|---|
+//! | a `$button` (a submit button with its own action) | the button's own value | the form's `$state`, when the form's action is the same |
+//! | the form's `$action` (or the header naming it) | the form's `$bound` | the form's `$state` |
+//! | the header alone (a JSON call) | the body's `"$bound"` | the body's `"$state"` |
+//!
+//! An action with `Bound` parameters gets exactly that many sealed values,
+//! or the call is refused; values sealed for another action do not open.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::request::Parts;
+use serde_json::Value;
+
+use super::idempotency::MAX_KEY_LEN;
+use super::recognise::{CallBody, CallRequest, limit_for};
+use super::respond::Exchange;
+use crate::action::{ActionDef, Call};
+use crate::app::App;
+use crate::cx::Cx;
+use crate::error::{Rejection, human_bytes};
+use crate::payload::{self, Payload};
+use crate::protocol::{IDEMPOTENCY_HEADER, fields, names};
+use crate::seal::{self, KeyRing, looks_like_id};
+
+/// An action call ready to run.
+pub(super) struct Ready {
+    pub(super) def: &'static ActionDef,
+    pub(super) call: Call,
+    pub(super) max_duration: Option<Duration>,
+    /// B4: the key a repeated call is recognised by.
+    pub(super) idempotency_key: Option<String>,
+    pub(super) exchange: Exchange,
+}
+
+pub(super) enum Prepared {
+    Ready(Ready),
+    /// A native form with an id this server does not know (a deploy or a
+    /// key rotation since the page was rendered, B3).
+    Stale {
+        parts: Parts,
+        payload: Payload,
+    },
+}
+
+/// The action a call names, and the sealed values that come with it.
+struct Named<'a> {
+    id: &'a str,
+    bound: Option<&'a str>,
+    state: Option<&'a str>,
+}
+
+pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared, Rejection> {
+    let CallRequest { parts, header_id, body } = request;
+    let js = header_id.is_some();
+    let path = parts.uri.path();
+
+    // A JavaScript call names its action before its body: look it up and
+    // read the body under that action's own limit. A native form's body was
+    // read to recognise it, under the largest limit a call may have.
+    let header_def = match header_id.as_deref() {
+        Some(id) => Some(lookup(app, id).ok_or(Rejection::UnknownAction)?),
+        None => None,
+    };
+    let (mut payload, read_len) = match body {
+        CallBody::Unread(body) => {
+            let limit = limit_for(app, path, header_def);
+            if payload::content_length(&parts.headers).is_some_and(|len| len > limit as u64) {
+                return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
+            }
+            let encoding = payload::encoding(&parts.headers)?;
+            let bytes = payload::read_limited(body, limit).await?;
+            (payload::decode(&encoding, bytes).await?, None)
+        }
+        CallBody::Decoded { payload, len } => (payload, Some(len)),
+    };
+
+    let named = named(header_id.as_deref(), &payload)?;
+    let def = match header_def.or_else(|| lookup(app, named.id)) {
+        Some(def) => def,
+        None => return Ok(Prepared::Stale { parts, payload }),
+    };
+    if let Some(len) = read_len {
+        let limit = limit_for(app, path, Some(def));
+        if len > limit {
+            return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
+        }
+    }
+    let keys = &app.config.keys;
+    let bound = open_bound(keys, def, named.id, named.bound)?;
+    let prev_state = open_state(keys, named.id, named.state)?;
+    let stateful = named.state.is_some();
+    let id = named.id.to_string();
+    let idempotency_key = idempotency_key(&parts, &id, js)?;
+
+    let route = app.config.route_for(path);
+    let max_duration = def.max_duration().or(route.and_then(|r| r.max_duration)).or(app.config.max_duration);
+    let wants_html = parts.headers.get(&names::RENDER).is_none_or(|v| v.as_bytes() != b"none");
+    let cx = Cx::builder()
+        .action(def.path())
+        .states(app.states.clone())
+        .headers(parts.headers)
+        .uri(parts.uri)
+        .extensions(parts.extensions)
+        .on_invalidate(app.on_invalidate.clone())
+        .cache(app.cache.clone())
+        .build();
+    let args = std::mem::take(&mut payload.args);
+    let payload = Arc::new(payload);
+    let mut call = Call::new(cx.clone(), payload.clone(), app.config.mode);
+    call.args = args.into();
+    call.bound = bound;
+    call.prev_state = prev_state;
+    Ok(Prepared::Ready(Ready {
+        def,
+        call,
+        max_duration,
+        idempotency_key,
+        exchange: Exchange { cx, payload, id, js, stateful, wants_html },
+    }))
+}
+
+/// The definition of a well-formed, known id.
+fn lookup(app: &App, id: &str) -> Option<&'static ActionDef> {
+    looks_like_id(id).then(|| app.registry.get(id)).flatten()
+}
+
+/// Which action the call names, with which sealed values (the table in the
+/// module's documentation).
+fn named<'a>(header: Option<&'a str>, payload: &'a Payload) -> Result<Named<'a>, Rejection> {
+    let button = payload.single(fields::BUTTON)?.filter(|b| !b.is_empty());
+    let form_action = payload.single(fields::ACTION)?.filter(|a| !a.is_empty());
+    if let Some(button) = button {
+        let (id, bound) = match button.split_once('.') {
+            Some((id, sealed)) => (id, Some(sealed)),
+            None => (button, None),
+        };
+        if header.is_some_and(|h| h != id) {
+            return Err(Rejection::BadPayload(
+                "the serac-action header and the pressed button name different actions".into(),
+            ));
+        }
+        let state = if form_action == Some(id) { payload.single(fields::STATE)? } else { None };
+        return Ok(Named { id, bound, state });
+    }
+    match (header, form_action) {
+        (Some(id), Some(form)) if form == id => {
+            Ok(Named { id, bound: payload.single(fields::BOUND)?, state: payload.single(fields::STATE)? })
+        }
+        (Some(id), _) => {
+            Ok(Named { id, bound: payload.json_bound.as_deref(), state: payload.json_state.as_deref() })
+        }
+        (None, Some(id)) => {
+            Ok(Named { id, bound: payload.single(fields::BOUND)?, state: payload.single(fields::STATE)? })
+        }
+        (None, None) => Err(Rejection::MissingAction),
+    }
+}
+
+/// The action's bound values: exactly as many as it has `Bound` parameters,
+/// sealed for it by this server.
+fn open_bound(
+    keys: &KeyRing,
+    def: &ActionDef,
+    id: &str,
+    sealed: Option<&str>,
+) -> Result<VecDeque<Value>, Rejection> {
+    let Some(sealed) = sealed else {
+        return if def.bound_count() == 0 { Ok(VecDeque::new()) } else { Err(Rejection::MissingBound) };
+    };
+    let values: Vec<Value> = keys
+        .open(id, sealed)
+        .ok()
+        .and_then(|plain| serde_json::from_slice(&plain).ok())
+        .ok_or(Rejection::BadSeal)?;
+    if values.len() != def.bound_count() {
+        return Err(Rejection::BadSeal);
+    }
+    Ok(values.into())
+}
+
+/// The form's previous state: none for an empty `$state` (a form that shows
+/// its result but has no state yet), else sealed for this action.
+fn open_state(keys: &KeyRing, id: &str, sealed: Option<&str>) -> Result<Option<Value>, Rejection> {
+    match sealed {
+        None | Some("") => Ok(None),
+        Some(sealed) => keys
+            .open(&seal::state_purpose(id), sealed)
+            .ok()
+            .and_then(|plain| serde_json::from_slice::<Value>(&plain).ok())
+            .map(Some)
+            .ok_or(Rejection::BadSeal),
+    }
+}
+
+/// B4: the key a repeated call is recognised by (`<id>:<key>`), when the call
+/// has one; a malformed key is refused before anything runs.
+fn idempotency_key(parts: &Parts, id: &str, js: bool) -> Result<Option<String>, Rejection> {
+    match parts.headers.get(&names::IDEMPOTENCY).filter(|_| js) {
+        None => Ok(None),
+        Some(v) => match v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN) {
+            Some(k) => Ok(Some(format!("{id}:{k}"))),
+            None => Err(Rejection::BadPayload(format!(
+                "the {IDEMPOTENCY_HEADER} header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
+            ))),
+        },
+    }
+}

@@ -1,0 +1,91 @@
+//! The answer to a JavaScript call: a JSON [`Envelope`]. When the action
+//! changed what the page shows (revalidated, set cookies, redirected,
+//! returned form state, or failed validation), the envelope also carries
+//! the page rendered again, so one round trip is enough (S8).
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::Response;
+use http::{Request, StatusCode, Uri};
+use http_body_util::BodyExt as _;
+use tower::Service;
+
+use super::{Exchange, Outcome, json_response, public_message};
+use crate::app::App;
+use crate::cache::Invalidated;
+use crate::call::render::render_page;
+use crate::error::ActionError;
+use crate::protocol::{Envelope, EnvelopeError};
+
+/// A path on this site, usable as the target of a re-render.
+fn local_target(location: &str) -> Option<Uri> {
+    (location.starts_with('/') && !location.starts_with("//")).then(|| location.parse().ok()).flatten()
+}
+
+pub(super) async fn answer<S>(
+    inner: S,
+    app: &Arc<App>,
+    ex: &Exchange,
+    outcome: Outcome,
+    invalidated: Invalidated,
+) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    let Outcome { result, digest, redirect, submission } = outcome;
+    let value = result.as_ref().ok().cloned().unwrap_or_default();
+    let is_validation = matches!(result, Err(ActionError::Validation(_)));
+    let changed = ex.wants_html
+        && (!invalidated.is_empty()
+            || ex.cx.cookies().changed()
+            || redirect.is_some()
+            || (!value.is_null() && ex.stateful)
+            || is_validation);
+    let target = match &redirect {
+        Some(location) => local_target(location),
+        None => Some(ex.cx.uri().clone()),
+    };
+    let (html, url) = match target.filter(|_| changed) {
+        Some(target) => {
+            let url = target.to_string();
+            // The same page a browser without JavaScript ends on: after a
+            // success without form state that is the page as a GET shows it
+            // (Post/Redirect/Get), not the submitted values.
+            let keep = redirect.is_none() && (result.is_err() || ex.stateful);
+            let submission = keep.then(|| Arc::new(submission));
+            let request = (ex.cx.headers(), ex.cx.extensions());
+            let page = render_page(inner, app.clone(), request, ex.cx.cookies(), submission, target).await;
+            if page.status().is_success() {
+                let bytes = page.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+                (Some(String::from_utf8_lossy(&bytes).into_owned()), Some(url))
+            } else {
+                (None, None)
+            }
+        }
+        None => (None, None),
+    };
+    let error = result.as_ref().err().filter(|e| !matches!(e, ActionError::Redirect(_)));
+    let envelope = Envelope {
+        ok: error.is_none(),
+        result: value,
+        error: error.map(|e| EnvelopeError {
+            kind: e.kind().to_string(),
+            status: e.status().as_u16(),
+            message: public_message(e, digest.as_deref(), app.config.mode),
+            fields: match e {
+                ActionError::Validation(f) => Some(f.clone()),
+                _ => None,
+            },
+            digest: digest.clone(),
+        }),
+        redirect,
+        invalidated,
+        html,
+        url,
+    };
+    let status = error.map_or(StatusCode::OK, ActionError::status);
+    json_response(status, &envelope)
+}

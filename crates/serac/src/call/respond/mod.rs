@@ -1,0 +1,160 @@
+//! Turning an action's outcome into a response: the JSON envelope of a
+//! JavaScript call (`envelope.rs`) or the page or redirect of a native form
+//! (`form.rs`). What both share is here: the message people see for an
+//! error, the submission the page is rendered with, and the answer to a
+//! request refused before any action ran.
+
+mod envelope;
+mod form;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::header::{CONTENT_TYPE, SET_COOKIE};
+use http::{HeaderValue, Request, StatusCode};
+use serde_json::Value;
+use tower::Service;
+
+pub(super) use form::stale_form;
+
+use crate::action::invoke::Finished;
+use crate::app::App;
+use crate::cookies::Cookies;
+use crate::cx::Cx;
+use crate::error::{ActionError, Mode, Rejection};
+use crate::page::{ErrorView, Submission};
+use crate::payload::Payload;
+use crate::protocol::{Envelope, EnvelopeError};
+
+/// Everything about the request that the response needs. The request's
+/// headers, URI and extensions are in `cx` (moved there, not copied).
+pub(crate) struct Exchange {
+    pub(crate) cx: Cx,
+    pub(crate) payload: Arc<Payload>,
+    pub(crate) id: String,
+    pub(crate) js: bool,
+    /// The form carries state (`$state`): its page shows the result.
+    pub(crate) stateful: bool,
+    /// The client reads the page from the envelope (no `serac-render: none`).
+    pub(crate) wants_html: bool,
+}
+
+/// The outcome of the action, as both answers read it.
+struct Outcome {
+    result: Result<Value, ActionError>,
+    digest: Option<String>,
+    redirect: Option<String>,
+    submission: Submission,
+}
+
+pub(super) async fn respond<S>(inner: S, app: Arc<App>, ex: Exchange, finished: Finished) -> Response
+where
+    S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    // Read-your-writes: the cache forgets before the page is rendered again
+    // or the browser is sent back to it.
+    let invalidated = ex.cx.invalidated();
+    app.cache.apply(&invalidated).await;
+
+    let Finished { result, digest } = finished;
+    let mut submission = Submission::new(ex.id.clone(), values_of(&ex.payload));
+    let redirect = match &result {
+        Ok(value) => {
+            submission.state = (!value.is_null()).then(|| value.clone());
+            None
+        }
+        Err(ActionError::Redirect(r)) => Some(r.location().to_string()),
+        Err(error) => {
+            if let ActionError::Validation(fields) = error {
+                submission.field_errors = fields.clone();
+            }
+            submission.error = Some(ErrorView {
+                status: error.status(),
+                kind: error.kind(),
+                message: public_message(error, digest.as_deref(), app.config.mode),
+            });
+            None
+        }
+    };
+    let outcome = Outcome { result, digest, redirect, submission };
+    let mut response = if ex.js {
+        envelope::answer(inner, &app, &ex, outcome, invalidated).await
+    } else {
+        form::answer(inner, &app, &ex, outcome).await
+    };
+    append_cookies(&mut response, ex.cx.cookies());
+    response
+}
+
+pub(super) fn json_response(status: StatusCode, envelope: &Envelope) -> Response {
+    // Sized for the envelope without a page, plus the page: one allocation.
+    let capacity = 192 + envelope.html.as_ref().map_or(0, String::len);
+    let mut body = Vec::with_capacity(capacity);
+    envelope.write_json(&mut body);
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Answers a request refused before any action ran.
+pub(crate) fn reject(js: bool, rejection: Rejection) -> Response {
+    tracing::info!(
+        kind = rejection.kind(),
+        status = rejection.status().as_u16(),
+        "action call rejected: {rejection}"
+    );
+    if !js {
+        return rejection.into_response();
+    }
+    json_response(
+        rejection.status(),
+        &Envelope {
+            ok: false,
+            result: Value::Null,
+            error: Some(EnvelopeError {
+                kind: rejection.kind().to_string(),
+                status: rejection.status().as_u16(),
+                message: rejection.to_string(),
+                fields: None,
+                digest: None,
+            }),
+            redirect: None,
+            invalidated: Default::default(),
+            html: None,
+            url: None,
+        },
+    )
+}
+
+/// The message users see for an error.
+fn public_message(error: &ActionError, digest: Option<&str>, mode: Mode) -> String {
+    match (error, mode) {
+        (ActionError::Internal(_), Mode::Production) => {
+            format!("Something went wrong on the server. Reference: {}", digest.unwrap_or("-"))
+        }
+        (ActionError::Internal(e), Mode::Development) => {
+            format!("{e} (reference: {})", digest.unwrap_or("-"))
+        }
+        (ActionError::Validation(_), _) => {
+            "Some fields are invalid. Correct them and submit again.".to_string()
+        }
+        (other, _) => other.to_string(),
+    }
+}
+
+/// The submitted text fields, without the framework's own.
+fn values_of(payload: &Payload) -> Vec<(String, String)> {
+    payload.fields.iter().filter(|(k, _)| !k.starts_with('$')).cloned().collect()
+}
+
+fn append_cookies(response: &mut Response, cookies: &Cookies) {
+    for value in cookies.set_cookie_headers() {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+}
