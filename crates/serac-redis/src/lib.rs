@@ -30,7 +30,12 @@
 //! `{prefix}e:{key}` holds an entry (its tags, then its bytes) with the
 //! entry's lifetime; `{prefix}t:{tag}` is the set of keys with that tag;
 //! invalidations are published on `{prefix}invalidate`. The prefix defaults
-//! to `serac:`.
+//! to `serac:`. An entry and its tag sets are written in one `MULTI`, and an
+//! invalidation (the tagged entries, the tag sets, the message) is one Lua
+//! script: a write can never slip between reading a tag's keys and deleting
+//! them, and be left in Redis without its tag. (The script touches entry
+//! keys it does not declare, so a Redis Cluster needs all of an app's keys
+//! in one slot: give a prefix with a hash tag, such as `{app}:`.)
 
 #![forbid(unsafe_code)]
 
@@ -40,8 +45,7 @@ use std::time::{Duration, Instant};
 
 use bytes::{BufMut as _, Bytes, BytesMut};
 use futures_util::StreamExt as _;
-use redis::AsyncCommands as _;
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serac::cache::{MemoryStore, Store, StoreError, StoreFuture};
 
 /// The environment variable [`RedisStore::from_env`] reads.
@@ -80,8 +84,10 @@ struct Inner {
     /// This instance, so it can skip its own published invalidations.
     instance: String,
     local: MemoryStore,
-    connection: tokio::sync::Mutex<Option<MultiplexedConnection>>,
-    /// When the last connection attempt failed (no retry before RETRY_AFTER).
+    /// Made at the first successful connection; it reconnects by itself
+    /// after that.
+    connection: tokio::sync::Mutex<Option<ConnectionManager>>,
+    /// When the first connection last failed (no retry before RETRY_AFTER).
     failed_at: Mutex<Option<Instant>>,
     /// Whether Redis answered the last operation (for logging transitions).
     healthy: AtomicBool,
@@ -159,8 +165,10 @@ impl RedisStore {
         format!("{}invalidate", self.inner.prefix)
     }
 
-    /// A connection, or an error without waiting when Redis failed recently.
-    async fn connection(&self) -> Result<MultiplexedConnection, StoreError> {
+    /// A connection, or an error without waiting when Redis could not be
+    /// reached recently. The first success makes a [`ConnectionManager`],
+    /// which reconnects by itself from then on.
+    async fn connection(&self) -> Result<ConnectionManager, StoreError> {
         let mut slot = self.inner.connection.lock().await;
         if let Some(c) = slot.as_ref() {
             return Ok(c.clone());
@@ -170,7 +178,12 @@ impl RedisStore {
                 return Err(StoreError("Redis is unreachable (retrying shortly)".into()));
             }
         }
-        match tokio::time::timeout(OP_TIMEOUT, self.inner.client.get_multiplexed_async_connection()).await {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(OP_TIMEOUT)
+            .set_response_timeout(OP_TIMEOUT)
+            .set_number_of_retries(1);
+        let connect = ConnectionManager::new_with_config(self.inner.client.clone(), config);
+        match tokio::time::timeout(OP_TIMEOUT * 2, connect).await {
             Ok(Ok(c)) => {
                 *slot = Some(c.clone());
                 Ok(c)
@@ -188,11 +201,10 @@ impl RedisStore {
         e
     }
 
-    /// Runs `op` on a connection with a time limit; a failure drops the
-    /// connection so the next call reconnects.
+    /// Runs `op` on a connection with a time limit.
     async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
     where
-        F: FnOnce(MultiplexedConnection) -> Fut,
+        F: FnOnce(ConnectionManager) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
         let connection = self.connection().await?;
@@ -208,10 +220,7 @@ impl RedisStore {
                 }
                 Ok(v)
             }
-            Err(e) => {
-                *self.inner.connection.lock().await = None;
-                Err(self.failed(e))
-            }
+            Err(e) => Err(self.failed(e)),
         }
     }
 
@@ -229,19 +238,33 @@ impl RedisStore {
         let message = format!("{}\n{}", self.inner.instance, tags.join("\n"));
         let channel = self.channel();
         self.run(|mut c| async move {
+            let mut invocation = INVALIDATE.prepare_invoke();
             for tag_key in &tag_keys {
-                let keys: Vec<String> = c.smembers(tag_key).await?;
-                if !keys.is_empty() {
-                    let _: () = c.del(keys).await?;
-                }
-                let _: () = c.del(tag_key).await?;
+                invocation.key(tag_key);
             }
-            let _: () = c.publish(channel, message).await?;
-            Ok(())
+            invocation.arg(channel).arg(message).invoke_async::<()>(&mut c).await
         })
         .await
     }
 }
+
+/// One invalidation, atomically: every entry of every tag set in `KEYS`, the
+/// sets themselves, then the message (`ARGV[1]` the channel, `ARGV[2]` the
+/// message) to the other instances.
+static INVALIDATE: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
+        for _, tag in ipairs(KEYS) do
+            local keys = redis.call('SMEMBERS', tag)
+            for i = 1, #keys, 500 do
+                redis.call('DEL', unpack(keys, i, math.min(i + 499, #keys)))
+            end
+            redis.call('DEL', tag)
+        end
+        redis.call('PUBLISH', ARGV[1], ARGV[2])
+        ",
+    )
+});
 
 /// An id for this store instance: random per process (the standard
 /// library's hash keys), different per store, mixed with the process id.
@@ -376,6 +399,9 @@ impl Store for RedisStore {
             let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
             self.run(|mut c| async move {
                 let mut pipe = redis::pipe();
+                // One MULTI: an invalidation sees the entry with its tags or
+                // not at all.
+                pipe.atomic();
                 pipe.cmd("SET").arg(&entry_key).arg(framed).arg("PX").arg(ms).ignore();
                 for tag_key in &tag_keys {
                     pipe.sadd(tag_key, &entry_key).ignore();

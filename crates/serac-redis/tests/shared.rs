@@ -92,3 +92,31 @@ async fn an_unreachable_redis_is_a_miss_not_an_error_for_the_cache() {
         cache.load("k", &[], Duration::from_secs(30), || async { Ok::<_, ()>(9) }).await.expect("loaded");
     assert_eq!(v, 9, "the loader answered");
 }
+
+/// Regression: an invalidation read a tag's keys, then deleted them, in two
+/// steps; an entry written in between stayed in Redis with no tag set
+/// naming it, so no later invalidation of the tag could drop it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn regression_an_entry_written_during_an_invalidation_is_never_left_without_its_tag() {
+    let Some((a, b)) = pair("test-shared-race:").await else { return };
+    let tag = tags(&["tag:race"]);
+    let races = (0..300).map(|i| {
+        let (a, b, tag) = (a.clone(), b.clone(), tag.clone());
+        tokio::spawn(async move {
+            let key = format!("k{i}");
+            let put = a.put(&key, Bytes::from_static(b"v"), &tag, Duration::from_secs(30));
+            let invalidate = b.invalidate(&tag);
+            let (put, invalidate) = tokio::join!(put, invalidate);
+            put.expect("put");
+            invalidate.expect("invalidate");
+        })
+    });
+    for race in futures_util::future::join_all(races).await {
+        race.expect("task");
+    }
+    a.invalidate(&tag).await.expect("the last invalidation");
+    for i in 0..300 {
+        // `b` holds no copy of these: it reads Redis itself.
+        assert_eq!(b.get(&format!("k{i}")).await.expect("get"), None, "k{i} outlived its tag");
+    }
+}

@@ -1,10 +1,8 @@
-//! Serving an app on a loopback port for a test, as `axum::serve` does in
+//! Serving an app on a loopback port for a test, with `serac::serve`, as in
 //! production (with the peer address, which Serac's trusted-proxy rule reads).
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 
-use axum::ServiceExt as _;
 use axum::body::Body;
 use axum::response::Response;
 use http::Request;
@@ -16,7 +14,7 @@ use tokio::task::JoinHandle;
 pub async fn serve<S>(service: S) -> (String, JoinHandle<()>)
 where
     S: tower::Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
-    S::Future: Send,
+    S::Future: Send + 'static,
 {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
     serve_on(listener, service)
@@ -27,13 +25,11 @@ where
 pub fn serve_on<S>(listener: TcpListener, service: S) -> (String, JoinHandle<()>)
 where
     S: tower::Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
-    S::Future: Send,
+    S::Future: Send + 'static,
 {
     let url = format!("http://{}", listener.local_addr().expect("a bound listener has an address"));
     let task = tokio::spawn(async move {
-        axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .expect("serve");
+        serac::serve(listener, service).await.expect("serve");
     });
     (url, task)
 }

@@ -45,7 +45,7 @@ pub(crate) struct Asset {
 
 impl Asset {
     fn new(name: &str, ext: &str, content_type: &'static str, text: String) -> Self {
-        let hash = hex(&Sha256::digest(text.as_bytes())[..8]);
+        let hash = hex::encode(&Sha256::digest(text.as_bytes())[..8]);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(text.as_bytes()).expect("writing to memory cannot fail");
         let gzip = Bytes::from(gz.finish().expect("writing to memory cannot fail"));
@@ -82,10 +82,6 @@ impl Asset {
         }
         response
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The runtime without whole-line comments and indentation.

@@ -6,7 +6,7 @@
 //! result and the updated page in one round trip.
 //!
 //! ```rust,no_run
-//! use axum::{Router, routing::get, ServiceExt as _};
+//! use axum::{Router, routing::get};
 //! use maud::{Markup, html};
 //! use serac::prelude::*;
 //!
@@ -37,7 +37,7 @@
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let app = ActionLayer::from_env()?.wrap(Router::new().route("/", get(home)));
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//!     axum::serve(listener, app.into_make_service()).await?;
+//!     serac::serve(listener, app).await?; // with timeouts and a connection limit
 //!     Ok(())
 //! }
 //! ```
@@ -55,6 +55,7 @@
 //! | [`ActionError`], [`redirect`] | errors as values, with their HTTP status |
 //! | [`Secret`] | a value that cannot be sent to the browser (checked at compile time) |
 //! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation |
+//! | [`serve()`] | serves an app with header and body timeouts and a connection limit |
 //! | [`page`], [`cache`], [`protocol`], [`client`] | forms and buttons; cached data and pages; the wire protocol; the browser runtime |
 //! | `typescript` (feature) | `#[action(typescript)]`: a typed TypeScript client for React and other front ends |
 //!
@@ -94,6 +95,7 @@ pub mod page;
 pub mod typescript;
 mod call;
 pub mod layer;
+pub mod serve;
 
 pub use action::{ActionRef, Bound, Form, FormData, FromCall, PrevState, State};
 pub use auth::{Auth, Identify};
@@ -105,6 +107,7 @@ pub use page::Page;
 pub use seal::KeyRing;
 pub use secret::Secret;
 pub use serac_macros::action;
+pub use serve::serve;
 
 /// Re-exported so that apps name the same `Cookie` type as the jar.
 pub use cookie::{self, Cookie};

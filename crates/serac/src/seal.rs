@@ -1,8 +1,9 @@
 //! Secrets: the key ring, action ids and sealed values.
 //!
-//! One secret (32 bytes) yields two independent keys: an HMAC key that turns an
-//! action's path into its public id, and an AES-256-GCM key that seals bound
-//! arguments and form state before they are written into a page. Deriving both
+//! One secret (32 bytes) yields two independent keys, derived with HKDF: an
+//! HMAC key that turns an action's path into its public id, and an
+//! AES-256-GCM key that seals bound values and form state before they are
+//! written into a page. Deriving both
 //! from one secret keeps configuration to a single variable (`SERAC_SECRET`)
 //! while never using one key for two purposes.
 //!
@@ -17,6 +18,7 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use rand::RngCore as _;
 use sha2::Sha256;
@@ -84,10 +86,14 @@ impl fmt::Debug for KeyRing {
     }
 }
 
+/// A key for one purpose from the secret: HKDF-SHA256 (RFC 5869), with the
+/// purpose as `info`.
 fn derive(secret: &[u8; 32], label: &[u8]) -> [u8; 32] {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts any key length");
-    mac.update(label);
-    mac.finalize().into_bytes().into()
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(None, secret)
+        .expand(label, &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    key
 }
 
 impl KeyRing {
@@ -173,7 +179,7 @@ impl KeyRing {
         let mut mac = self.keys[index].id_key.clone();
         mac.update(path.as_bytes());
         let digest = mac.finalize().into_bytes();
-        hex(&digest[..ID_BYTES])
+        hex::encode(&digest[..ID_BYTES])
     }
 
     /// The public id of an action path under the newest secret.
@@ -216,16 +222,6 @@ impl KeyRing {
             })
             .ok_or(OpenError::Rejected)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 0xf) as usize] as char);
-    }
-    s
 }
 
 /// Whether `s` has the shape of an action id (checked before any lookup, so

@@ -7,7 +7,6 @@
 
 use std::net::SocketAddr;
 
-use axum::ServiceExt as _;
 use serac::Config;
 use serac::cache::Cache;
 use serac_demo::{DEFAULT_DATABASE_URL, Db, app_with_cache};
@@ -42,13 +41,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Serac demo on http://{addr} (data in {url})");
-    axum::serve(
-        listener,
-        app_with_cache(db, config, cache).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    // Timeouts for slow or silent clients and a connection limit.
+    serac::serve(listener, app_with_cache(db, config, cache))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

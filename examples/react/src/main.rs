@@ -13,7 +13,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use axum::ServiceExt as _;
 use serac::Config;
 use serac_react::{AppState, app};
 
@@ -68,7 +67,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Serac + React example on http://{addr} (build in {})", dist.display());
-    axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
+    serac::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -56,7 +56,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 fn digest() -> String {
     let mut bytes = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Option<Duration>) -> Finished {

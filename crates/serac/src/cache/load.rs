@@ -14,6 +14,27 @@ use super::memory::MemoryStore;
 use super::store::{NoStore, Store};
 use super::{Invalidated, data_tag, tags_of};
 
+/// The turn to load one key (see [`Cache::flight`]); the key's lock is
+/// forgotten when the last one waiting for it is done.
+pub(crate) struct Flight<'a> {
+    cache: &'a Cache,
+    key: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let Some(guard) = self.guard.take() else { return };
+        let lock = tokio::sync::OwnedMutexGuard::mutex(&guard).clone();
+        drop(guard);
+        let mut flights = self.cache.inner.flights.lock().unwrap_or_else(|e| e.into_inner());
+        // Held by the map and by us: nobody else waits.
+        if Arc::strong_count(&lock) <= 2 {
+            flights.remove(&self.key);
+        }
+    }
+}
+
 /// Cached data and pages. Cheap to clone; clones share everything.
 ///
 /// ```rust,no_run
@@ -91,14 +112,9 @@ impl Cache {
         if let Some(value) = self.read(&key).await {
             return Ok(value);
         }
-        let flight = {
-            let mut flights = self.inner.flights.lock().unwrap_or_else(|e| e.into_inner());
-            flights.entry(key.clone()).or_default().clone()
-        };
-        let _turn = flight.lock().await;
+        let _flight = self.flight(&key).await;
         // Whoever held the key before us may have stored it.
         if let Some(value) = self.read(&key).await {
-            self.land(&key, &flight);
             return Ok(value);
         }
         let epoch = self.inner.epoch.load(Ordering::SeqCst);
@@ -112,17 +128,18 @@ impl Cache {
                 }
             }
         }
-        self.land(&key, &flight);
         result
     }
 
-    /// Forgets the flight lock of `key` once nobody else waits on it.
-    fn land(&self, key: &str, flight: &Arc<tokio::sync::Mutex<()>>) {
-        let mut flights = self.inner.flights.lock().unwrap_or_else(|e| e.into_inner());
-        // Held by the map, by us, and by no one else.
-        if Arc::strong_count(flight) <= 2 {
-            flights.remove(key);
-        }
+    /// Waits for the turn to load `key`: concurrent misses of one key go
+    /// one at a time, so the first loads and the others find its result.
+    pub(crate) async fn flight(&self, key: &str) -> Flight<'_> {
+        let lock = {
+            let mut flights = self.inner.flights.lock().unwrap_or_else(|e| e.into_inner());
+            flights.entry(key.to_string()).or_default().clone()
+        };
+        let guard = lock.lock_owned().await;
+        Flight { cache: self, key: key.to_string(), guard: Some(guard) }
     }
 
     async fn read<T: DeserializeOwned>(&self, key: &str) -> Option<T> {

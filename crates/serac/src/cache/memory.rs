@@ -1,7 +1,8 @@
 //! [`MemoryStore`]: entries in this process's memory (moka), with a tag
 //! index. The default store: no set-up, nothing shared between instances.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,15 +15,22 @@ struct Entry {
     value: Bytes,
     expires: Instant,
     tags: Arc<[String]>,
+    /// Which write made this entry: the index names it, so that removing
+    /// an old entry never unindexes the one that replaced it.
+    generation: u64,
 }
+
+/// tag → key → the generation of the entry indexed there.
+type Index = HashMap<String, HashMap<String, u64>>;
 
 /// An in-memory store, bounded by entry count; least recently used entries
 /// go first when full.
 #[derive(Clone)]
 pub struct MemoryStore {
     entries: moka::sync::Cache<String, Entry>,
-    /// tag → keys; kept in step by the eviction listener.
-    index: Arc<Mutex<HashMap<String, HashSet<String>>>>,
+    /// Kept in step by the eviction listener.
+    index: Arc<Mutex<Index>>,
+    generations: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -40,26 +48,35 @@ impl Default for MemoryStore {
     }
 }
 
+fn unindex(index: &mut Index, tag: &str, key: &str, generation: u64) {
+    if let Some(keys) = index.get_mut(tag) {
+        if keys.get(key) == Some(&generation) {
+            keys.remove(key);
+            if keys.is_empty() {
+                index.remove(tag);
+            }
+        }
+    }
+}
+
 impl MemoryStore {
     /// A store keeping at most `capacity` entries.
     pub fn with_capacity(capacity: u64) -> Self {
-        let index: Arc<Mutex<HashMap<String, HashSet<String>>>> = Arc::default();
+        let index: Arc<Mutex<Index>> = Arc::default();
         let listener_index = index.clone();
         let entries = moka::sync::Cache::builder()
             .max_capacity(capacity)
             .eviction_listener(move |key: Arc<String>, entry: Entry, _cause| {
+                // Also called for an entry replaced by a newer write of its
+                // key (after that write indexed itself): only the old
+                // entry's own generation is unindexed, never the new one.
                 let mut index = listener_index.lock().unwrap_or_else(|e| e.into_inner());
                 for tag in entry.tags.iter() {
-                    if let Some(keys) = index.get_mut(tag) {
-                        keys.remove(key.as_str());
-                        if keys.is_empty() {
-                            index.remove(tag);
-                        }
-                    }
+                    unindex(&mut index, tag, &key, entry.generation);
                 }
             })
             .build();
-        Self { entries, index }
+        Self { entries, index, generations: Arc::default() }
     }
 
     /// Entries currently held (after pending evictions run).
@@ -86,21 +103,23 @@ impl MemoryStore {
     /// Stores an entry, synchronously.
     pub fn put_now(&self, key: &str, value: Bytes, tags: &[String], ttl: Duration) {
         let tags: Arc<[String]> = tags.into();
+        let generation = self.generations.fetch_add(1, Ordering::Relaxed);
         {
+            // Not held while moka runs: its eviction listener takes it.
             let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
             for tag in tags.iter() {
-                index.entry(tag.clone()).or_default().insert(key.to_string());
+                index.entry(tag.clone()).or_default().insert(key.to_string(), generation);
             }
         }
         let expires = Instant::now() + ttl;
-        self.entries.insert(key.to_string(), Entry { value, expires, tags });
+        self.entries.insert(key.to_string(), Entry { value, expires, tags, generation });
     }
 
     /// Drops every entry with any of `tags`, synchronously.
     pub fn invalidate_now(&self, tags: &[String]) {
         let keys: Vec<String> = {
             let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
-            tags.iter().filter_map(|t| index.remove(t)).flatten().collect()
+            tags.iter().filter_map(|t| index.remove(t)).flat_map(HashMap::into_keys).collect()
         };
         for key in keys {
             self.entries.invalidate(&key);
@@ -148,6 +167,50 @@ mod tests {
 
     fn tags(t: &[&str]) -> Vec<String> {
         t.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Regression: moka reports the replaced entry to the eviction listener
+    /// after the new one was indexed, and the listener unindexed the key, so
+    /// a tag no longer dropped an entry written twice.
+    #[test]
+    fn regression_an_entry_written_twice_is_still_dropped_by_its_tag() {
+        let store = MemoryStore::default();
+        store.put_now("k", Bytes::from_static(b"1"), &tags(&["t"]), Duration::from_secs(60));
+        store.put_now("k", Bytes::from_static(b"2"), &tags(&["t"]), Duration::from_secs(60));
+        store.entries.run_pending_tasks();
+        store.invalidate_now(&tags(&["t"]));
+        assert_eq!(store.get_now("k"), None);
+    }
+
+    #[test]
+    fn a_rewritten_entry_leaves_the_tags_it_no_longer_has() {
+        let store = MemoryStore::default();
+        store.put_now("k", Bytes::from_static(b"1"), &tags(&["a", "b"]), Duration::from_secs(60));
+        store.put_now("k", Bytes::from_static(b"2"), &tags(&["b"]), Duration::from_secs(60));
+        store.entries.run_pending_tasks();
+        store.invalidate_now(&tags(&["a"]));
+        assert_eq!(store.get_now("k").as_deref(), Some(&b"2"[..]), "no longer tagged `a`");
+        store.invalidate_now(&tags(&["b"]));
+        assert_eq!(store.get_now("k"), None);
+    }
+
+    /// Many writers of one key at once, as concurrent page-cache misses do.
+    #[test]
+    fn concurrent_writers_of_one_key_keep_it_indexed() {
+        let store = MemoryStore::default();
+        std::thread::scope(|scope| {
+            for i in 0..8u8 {
+                let store = &store;
+                scope.spawn(move || {
+                    for _ in 0..200 {
+                        store.put_now("k", Bytes::from(vec![i]), &tags(&["t"]), Duration::from_secs(60));
+                    }
+                });
+            }
+        });
+        store.entries.run_pending_tasks();
+        store.invalidate_now(&tags(&["t"]));
+        assert_eq!(store.get_now("k"), None);
     }
 
     #[test]

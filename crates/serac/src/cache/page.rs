@@ -3,7 +3,8 @@
 //! tags, so `revalidate_path`, `revalidate_layout` and `revalidate_tag` drop
 //! them.
 //!
-//! Only `200` answers without `Set-Cookie` are stored. Requests carrying a
+//! Only `200` answers without `Set-Cookie` are stored. Concurrent misses of
+//! one page render it once. Requests carrying a
 //! session cookie (see `Config::session_cookies`) bypass the cache unless
 //! the route allows it, so a signed-in page is never served to someone else.
 
@@ -112,6 +113,12 @@ where
     Fut: Future<Output = Response>,
 {
     let key = key(&req);
+    if let Some((content_type, body)) = cache.get(&key).await.as_ref().and_then(decode) {
+        return answer(content_type, body, "hit");
+    }
+    // Single flight: concurrent misses of one page render it once; the
+    // others wait and are answered from the cache.
+    let _flight = cache.flight(&key).await;
     if let Some((content_type, body)) = cache.get(&key).await.as_ref().and_then(decode) {
         return answer(content_type, body, "hit");
     }

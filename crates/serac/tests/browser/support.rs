@@ -3,11 +3,9 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
-use axum::ServiceExt as _;
 use axum::body::Body;
 use axum::response::Response;
 use http::Request;
@@ -66,9 +64,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let task = tokio::spawn(async move {
-            axum::serve(listener, service.into_make_service_with_connect_info::<SocketAddr>())
-                .await
-                .expect("serve");
+            serac::serve(listener, service).await.expect("serve");
         });
         Self { url, state, current, task }
     }

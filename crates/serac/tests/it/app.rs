@@ -406,6 +406,12 @@ async fn cached(axum::extract::State(state): axum::extract::State<AppState>, uri
     html! { p #render { (uri.path()) " render " (n) } }
 }
 
+/// A cached page that takes a while to render.
+async fn cached_slow(state: axum::extract::State<AppState>, uri: http::Uri) -> Markup {
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    cached(state, uri).await
+}
+
 /// A cached page that sets a cookie: never stored.
 async fn cached_with_cookie() -> impl axum::response::IntoResponse {
     ([(http::header::SET_COOKIE, "seen=1")], "hello")
@@ -416,6 +422,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cached", get(cached))
         .route("/docs/{*rest}", get(cached))
         .route("/blog", get(cached))
+        .route("/cached-slow", get(cached_slow))
         .route("/cookie-page", get(cached_with_cookie))
         .route("/", get(home))
         .route("/slow", get(home))

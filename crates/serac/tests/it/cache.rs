@@ -31,6 +31,19 @@ async fn a_cached_route_renders_once() {
     assert!(other_query.contains("render 2"), "the query is part of the key: {other_query}");
 }
 
+/// Regression: concurrent misses of one cached page each rendered it (no
+/// single flight), and each wrote it to the store.
+#[tokio::test]
+async fn regression_concurrent_misses_of_a_cached_page_render_it_once() {
+    let s = start().await;
+    let fetches = (0..12).map(|_| fetch(&s, "/cached-slow", None));
+    let answers = futures_util::future::join_all(fetches).await;
+    for (_, body) in &answers {
+        assert!(body.contains("render 1"), "{body}");
+    }
+    assert_eq!(answers.iter().filter(|(status, _)| status == "miss").count(), 1);
+}
+
 #[tokio::test]
 async fn requests_with_cookies_bypass_the_page_cache() {
     let s = start().await;

@@ -17,5 +17,6 @@ mod guard;
 mod json;
 mod limits;
 mod runtime;
+mod serve;
 mod sealed;
 mod support;

@@ -1,8 +1,5 @@
 //! Starting the test app on a loopback port and talking to it like a browser.
 
-use std::net::SocketAddr;
-
-use axum::ServiceExt as _;
 use std::time::Duration;
 
 use serac::cache::PageCache;
@@ -45,6 +42,7 @@ pub fn config() -> Config {
         .route("/cached", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60)).tags(["notes"])))
         .route("/docs/{*rest}", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
         .route("/blog", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
+        .route("/cached-slow", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
         .route("/cookie-page", RouteConfig::new().cache(PageCache::new(Duration::from_secs(60))))
 }
 
@@ -53,12 +51,23 @@ pub async fn start() -> Server {
 }
 
 pub async fn start_with(config: Config) -> Server {
+    start_serving(config, |serve| serve).await
+}
+
+type App = serac::ActionService<axum::Router>;
+
+/// The test app served by `serac::serve` as `tune` sets it up.
+pub async fn start_serving(
+    config: Config,
+    tune: impl FnOnce(serac::serve::Serve<App>) -> serac::serve::Serve<App>,
+) -> Server {
     let state = AppState::default();
     let app = ActionLayer::new(config).with_state(state.clone()).wrap(app::router(state.clone()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
     let addr = listener.local_addr().expect("addr");
+    let serve = tune(serac::serve(listener, app));
     let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.expect("server");
+        serve.await.expect("server");
     });
     Server { url: format!("http://{addr}"), state, task }
 }
