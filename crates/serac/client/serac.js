@@ -136,6 +136,15 @@
   }
 
   function here() { return location.pathname + location.search; }
+  // Where calls are posted: this page, as an absolute URL of this origin (a
+  // path such as "//host/x" alone would name another site).
+  function self() { return location.origin + location.pathname + location.search; }
+  // A URL the runtime may send the browser to: http(s) only, never
+  // "javascript:" or the like (R4).
+  function web(url) {
+    try { var u = new URL(url, location.href); return /^https?:$/.test(u.protocol) ? u.href : null; }
+    catch (e) { return null; }
+  }
 
   // Puts a whole new page in place of the current one; `fresh` when it is
   // another page, whose on-load actions must run.
@@ -186,7 +195,7 @@
     headers[KEY_HEADER] = key();
     if (json) headers["content-type"] = "application/json";
     var attempt = function (retry) {
-      var p = progress ? xhr(headers, body, progress) : fetch(here(), {
+      var p = progress ? xhr(headers, body, progress) : fetch(self(), {
         method: "POST", headers: headers, body: body, credentials: "same-origin",
       }).then(function (r) {
         return r.json().then(function (env) { return [r.status, env]; });
@@ -202,7 +211,7 @@
   function xhr(headers, body, progress) {
     return new Promise(function (resolve, reject) {
       var x = new XMLHttpRequest();
-      x.open("POST", here());
+      x.open("POST", self());
       for (var h in headers) x.setRequestHeader(h, headers[h]);
       x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
       x.onload = function () {
@@ -230,7 +239,7 @@
       }
     }
     if (env.redirect && env.html) { navigate(env.url, env.html); return true; }
-    if (env.redirect) { location.assign(env.redirect); return true; }
+    if (env.redirect) { var to = web(env.redirect); if (to) location.assign(to); return true; }
     if (env.html) {
       if (env.url && env.url !== here()) history.replaceState(history.state, "", env.url);
       show(env.html);

@@ -71,7 +71,8 @@ export interface ClientOptions {
 }
 
 const seracOptions: Required<Omit<ClientOptions, "navigate">> & Pick<ClientOptions, "navigate"> = {
-  endpoint: () => location.pathname + location.search,
+  // Absolute: a path such as "//host/x" alone would name another site.
+  endpoint: () => location.origin + location.pathname + location.search,
   manifest: "/_serac/actions.json",
   headers: () => ({}),
 };
@@ -193,7 +194,9 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
         seracOptions.navigate(envelope.redirect);
         return undefined as T;
       }
-      location.assign(envelope.redirect);
+      // Only http(s): never "javascript:" or the like.
+      const to = new URL(envelope.redirect, location.href);
+      if (to.protocol === "http:" || to.protocol === "https:") location.assign(to.href);
       return seracNever;
     }
     if (envelope.error !== null) {

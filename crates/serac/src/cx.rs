@@ -20,7 +20,8 @@ struct Inner {
     headers: HeaderMap,
     uri: Uri,
     extensions: Extensions,
-    cookies: Cookies,
+    /// Read from the headers the first time an action asks.
+    cookies: std::sync::OnceLock<Cookies>,
     invalidated: Mutex<Invalidated>,
     on_invalidate: Option<InvalidationHook>,
     cache: crate::cache::Cache,
@@ -79,7 +80,36 @@ impl Cx {
 
     /// The cookie jar.
     pub fn cookies(&self) -> &Cookies {
-        &self.inner.cookies
+        self.inner.cookies.get_or_init(|| Cookies::from_headers(&self.inner.headers))
+    }
+
+    /// The cookie jar, if the action used it.
+    pub(crate) fn cookies_if_used(&self) -> Option<&Cookies> {
+        self.inner.cookies.get()
+    }
+
+    /// The context of one call, made from the request's parts (moved, not
+    /// copied).
+    pub(crate) fn for_call(
+        action: &'static str,
+        states: Arc<Extensions>,
+        parts: http::request::Parts,
+        on_invalidate: Option<InvalidationHook>,
+        cache: crate::cache::Cache,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                action,
+                states,
+                headers: parts.headers,
+                uri: parts.uri,
+                extensions: parts.extensions,
+                cookies: std::sync::OnceLock::new(),
+                invalidated: Mutex::new(Invalidated::default()),
+                on_invalidate,
+                cache,
+            }),
+        }
     }
 
     /// The path of the running action (`crate::module::function`).
@@ -125,9 +155,7 @@ impl Cx {
 #[derive(Default)]
 #[must_use]
 pub struct CxBuilder {
-    action: Option<&'static str>,
     states: Extensions,
-    shared_states: Option<Arc<Extensions>>,
     headers: HeaderMap,
     uri: Uri,
     extensions: Extensions,
@@ -148,11 +176,6 @@ impl CxBuilder {
         self.states.insert(state);
         self
     }
-    /// Every state of the layer at once.
-    pub(crate) fn states(mut self, states: Arc<Extensions>) -> Self {
-        self.shared_states = Some(states);
-        self
-    }
     /// Request headers (cookies are read from them).
     pub fn headers(mut self, headers: HeaderMap) -> Self {
         self.headers = headers;
@@ -166,10 +189,6 @@ impl CxBuilder {
     /// Request extensions.
     pub fn extensions(mut self, extensions: Extensions) -> Self {
         self.extensions = extensions;
-        self
-    }
-    pub(crate) fn action(mut self, path: &'static str) -> Self {
-        self.action = Some(path);
         self
     }
     /// Called on every `revalidate_*`.
@@ -187,9 +206,9 @@ impl CxBuilder {
     pub fn build(self) -> Cx {
         Cx {
             inner: Arc::new(Inner {
-                action: self.action.unwrap_or("(direct call)"),
-                states: self.shared_states.unwrap_or_else(|| Arc::new(self.states)),
-                cookies: Cookies::from_headers(&self.headers),
+                action: "(direct call)",
+                states: Arc::new(self.states),
+                cookies: std::sync::OnceLock::new(),
                 headers: self.headers,
                 uri: self.uri,
                 extensions: self.extensions,

@@ -237,11 +237,6 @@ pub mod __fuzz {
         Ok((payload.fields, payload.files.len()))
     }
 
-    /// Whether `s` has the shape of an action id.
-    pub fn looks_like_id(s: &str) -> bool {
-        crate::seal::looks_like_id(s)
-    }
-
     /// The action the complete fields at the start of a form body name, if
     /// any (`content_type` as for [`decode`]).
     pub fn action_in_prefix(content_type: &str, prefix: &[u8]) -> Option<String> {

@@ -44,12 +44,9 @@ proptest! {
     }
 
     #[test]
-    fn id_scans_never_panic(kind in 0usize..3, prefix in proptest::collection::vec(any::<u8>(), 0..256), text in "\\PC{0,60}") {
+    fn id_scans_never_panic(kind in 0usize..3, prefix in proptest::collection::vec(any::<u8>(), 0..256)) {
         if let Some(id) = serac::__fuzz::action_in_prefix(TYPES[kind], &prefix) {
             prop_assert!(!id.is_empty());
-        }
-        if serac::__fuzz::looks_like_id(&text) {
-            prop_assert!(text.bytes().all(|b| b.is_ascii_hexdigit()));
         }
     }
 

@@ -53,7 +53,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic with a non-text payload".to_string())
 }
 
-fn digest() -> String {
+pub(crate) fn digest() -> String {
     let mut bytes = [0u8; 6];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)

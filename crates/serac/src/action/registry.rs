@@ -13,11 +13,18 @@ use crate::seal::KeyRing;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
-/// Maps public ids to definitions, and paths to current ids.
+/// The address of a definition: every definition is a `static`, so its
+/// address names it, and hashing a word is cheaper than hashing its path
+/// (ids are looked up for every form a page renders).
+fn address(def: &ActionDef) -> usize {
+    std::ptr::from_ref(def) as usize
+}
+
+/// Maps public ids to definitions, and definitions to their current ids.
 #[derive(Debug, Clone)]
 pub(crate) struct Registry {
     by_id: FastMap<String, &'static ActionDef>,
-    id_by_path: FastMap<&'static str, String>,
+    current: FastMap<usize, (&'static ActionDef, String)>,
 }
 
 impl Registry {
@@ -25,43 +32,37 @@ impl Registry {
     /// ring stay valid so that pages rendered before a rotation still work.
     pub(crate) fn collect(keys: &KeyRing) -> Self {
         let mut by_id = FastMap::default();
-        let mut id_by_path = FastMap::default();
+        let mut current = FastMap::default();
         for Registration(def) in inventory::iter::<Registration> {
             for index in (0..keys.len()).rev() {
                 by_id.insert(keys.action_id_with(index, def.path()), *def);
             }
-            id_by_path.insert(def.path(), keys.action_id(def.path()));
+            current.insert(address(def), (*def, keys.action_id(def.path())));
         }
-        Self { by_id, id_by_path }
+        Self { by_id, current }
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<&'static ActionDef> {
         self.by_id.get(id).copied()
     }
 
-    /// The current id of an action path.
+    /// The current id of an action.
     ///
     /// # Panics
-    /// Never for a path taken from a registered `ActionDef`; every `ActionRef`
-    /// comes from one.
+    /// Never for a registered `ActionDef`; every `ActionRef` comes from one.
     pub(crate) fn id_of(&self, def: &ActionDef) -> &str {
-        self.id_by_path
-            .get(def.path())
-            .map(String::as_str)
+        self.current
+            .get(&address(def))
+            .map(|(_, id)| id.as_str())
             .unwrap_or_else(|| panic!("serac: action {} is not registered", def.path()))
     }
 
     /// The largest `#[action(body_limit = …)]`, or 0.
     pub(crate) fn max_body_limit(&self) -> usize {
-        self.id_by_path
-            .keys()
-            .filter_map(|path| self.get(&self.id_by_path[path]))
-            .filter_map(|def| def.body_limit())
-            .max()
-            .unwrap_or(0)
+        self.current.values().filter_map(|(def, _)| def.body_limit()).max().unwrap_or(0)
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.id_by_path.len()
+        self.current.len()
     }
 }

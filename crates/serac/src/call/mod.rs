@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::response::Response;
-use http::Request;
+use http::{HeaderValue, Request};
 use tower::Service;
 
 use idempotency::Begin;
@@ -39,24 +39,32 @@ use crate::app::App;
 use crate::error::Rejection;
 use crate::guard;
 use crate::page;
+use crate::payload::Encoding;
 use prepare::Prepared;
 use recognise::Recognised;
 
-/// Answers a request that may be an action call (`header_id` is the
-/// `serac-action` header, when there is one).
+/// Where a request that may be an action call names its action.
+pub(crate) enum Named {
+    /// In the `serac-action` header: a JavaScript call.
+    Header(HeaderValue),
+    /// Perhaps in a field of this form: a native form post.
+    Form(Encoding),
+}
+
+/// Answers a request that may be an action call.
 pub(crate) async fn call<S>(
     inner: S,
     app: Arc<App>,
     keys: Arc<Keys>,
     req: Request<Body>,
-    header_id: Option<String>,
+    named: Named,
 ) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let js = header_id.is_some();
-    match run(inner, &app, &keys, req, header_id).await {
+    let js = matches!(named, Named::Header(_));
+    match run(inner, &app, &keys, req, named).await {
         Ok(response) => response,
         Err(rejection) => reject(js, rejection),
     }
@@ -67,16 +75,21 @@ async fn run<S>(
     app: &Arc<App>,
     keys: &Keys,
     req: Request<Body>,
-    header_id: Option<String>,
+    named: Named,
 ) -> Result<Response, Rejection>
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let request = match recognise::recognise(app, req, header_id).await? {
-        Recognised::Call(request) => request,
-        // Boxed: an app's own form handler is the rare case here.
-        Recognised::NotACall(req) => return Ok(Box::pin(page::view(inner, app.clone(), req)).await),
+    let request = match named {
+        Named::Header(id) => recognise::javascript(req, id),
+        // Boxed: reading and parsing a form is a large future, which a
+        // JavaScript call should not carry.
+        Named::Form(encoding) => match Box::pin(recognise::native_form(app, req, encoding)).await? {
+            Recognised::Call(request) => request,
+            // Boxed too: an app's own form handler is the rare case here.
+            Recognised::NotACall(req) => return Ok(Box::pin(page::view(inner, app.clone(), req)).await),
+        },
     };
     guard::check(&request.parts, &app.config.guard)?;
     let prepared = match prepare::prepare(app, request).await? {

@@ -29,7 +29,7 @@ use crate::cx::Cx;
 use crate::error::{Rejection, human_bytes};
 use crate::payload::{self, Payload};
 use crate::protocol::{IDEMPOTENCY_HEADER, fields, names};
-use crate::seal::{self, KeyRing, looks_like_id};
+use crate::seal::{self, ID_LEN, KeyRing};
 
 /// An action call ready to run.
 pub(super) struct Ready {
@@ -61,12 +61,13 @@ struct Named<'a> {
 pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared, Rejection> {
     let CallRequest { parts, header_id, body } = request;
     let js = header_id.is_some();
+    let header_id = header_id.as_ref().map(|v| v.to_str().unwrap_or("").trim_ascii());
     let path = parts.uri.path();
 
     // A JavaScript call names its action before its body: look it up and
     // read the body under that action's own limit. A native form's body was
     // read to recognise it, under the largest limit a call may have.
-    let header_def = match header_id.as_deref() {
+    let header_def = match header_id {
         Some(id) => Some(lookup(app, id).ok_or(Rejection::UnknownAction)?),
         None => None,
     };
@@ -77,13 +78,18 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
                 return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
             }
             let encoding = payload::encoding(&parts.headers)?;
-            let bytes = payload::read_limited(body, limit).await?;
+            let bytes = match payload::read_up_to(body, limit).await? {
+                payload::Read::Whole(bytes) => bytes,
+                payload::Read::Over { .. } => {
+                    return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
+                }
+            };
             (payload::decode(&encoding, bytes).await?, None)
         }
         CallBody::Decoded { payload, len } => (payload, Some(len)),
     };
 
-    let named = named(header_id.as_deref(), &payload)?;
+    let named = named(header_id, &payload)?;
     let def = match header_def.or_else(|| lookup(app, named.id)) {
         Some(def) => def,
         None => return Ok(Prepared::Stale { parts, payload }),
@@ -104,15 +110,8 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     let route = app.config.route_for(path);
     let max_duration = def.max_duration().or(route.and_then(|r| r.max_duration)).or(app.config.max_duration);
     let wants_html = parts.headers.get(&names::RENDER).is_none_or(|v| v.as_bytes() != b"none");
-    let cx = Cx::builder()
-        .action(def.path())
-        .states(app.states.clone())
-        .headers(parts.headers)
-        .uri(parts.uri)
-        .extensions(parts.extensions)
-        .on_invalidate(app.on_invalidate.clone())
-        .cache(app.cache.clone())
-        .build();
+    let cx =
+        Cx::for_call(def.path(), app.states.clone(), parts, app.on_invalidate.clone(), app.cache.clone());
     let args = std::mem::take(&mut payload.args);
     let payload = Arc::new(payload);
     let mut call = Call::new(cx.clone(), payload.clone(), app.config.mode);
@@ -128,9 +127,10 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     }))
 }
 
-/// The definition of a well-formed, known id.
+/// The definition of a known id. Input of another length is refused before
+/// it is hashed; any other string of the right length simply is not a key.
 fn lookup(app: &App, id: &str) -> Option<&'static ActionDef> {
-    looks_like_id(id).then(|| app.registry.get(id)).flatten()
+    (id.len() == ID_LEN).then(|| app.registry.get(id)).flatten()
 }
 
 /// Which action the call names, with which sealed values (the table in the

@@ -6,8 +6,8 @@
 //! no action is handed to the app with its body as it came (R5).
 
 use axum::body::Body;
-use http::Request;
 use http::request::Parts;
+use http::{HeaderValue, Request};
 
 use crate::action::ActionDef;
 use crate::app::App;
@@ -18,7 +18,7 @@ use crate::payload::{self, Encoding, Payload, Read};
 pub(super) struct CallRequest {
     pub(super) parts: Parts,
     /// The `serac-action` header.
-    pub(super) header_id: Option<String>,
+    pub(super) header_id: Option<HeaderValue>,
     pub(super) body: CallBody,
 }
 
@@ -42,16 +42,21 @@ pub(super) fn limit_for(app: &App, path: &str, def: Option<&ActionDef>) -> usize
     })
 }
 
-pub(super) async fn recognise(
+/// A JavaScript call: its header names the action, its body is read later
+/// under that action's limit.
+pub(super) fn javascript(req: Request<Body>, id: HeaderValue) -> CallRequest {
+    let (parts, body) = req.into_parts();
+    CallRequest { parts, header_id: Some(id), body: CallBody::Unread(body) }
+}
+
+/// A form post without the header: an action call when its fields say so.
+pub(super) async fn native_form(
     app: &App,
     req: Request<Body>,
-    header_id: Option<String>,
+    encoding: Encoding,
 ) -> Result<Recognised, Rejection> {
     let (parts, body) = req.into_parts();
-    if header_id.is_some() {
-        return Ok(Recognised::Call(CallRequest { parts, header_id, body: CallBody::Unread(body) }));
-    }
-    let encoding = payload::encoding(&parts.headers)?;
+    let header_id = None;
     // Before the action is known: the largest limit it may have here.
     let route_limit = app.config.route_for(parts.uri.path()).and_then(|r| r.body_limit);
     let read_limit = route_limit.unwrap_or(app.config.body_limit).max(app.max_action_limit);

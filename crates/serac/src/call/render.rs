@@ -22,7 +22,7 @@ pub(super) async fn render_page<S>(
     inner: S,
     app: Arc<App>,
     (headers, extensions): (&http::HeaderMap, &http::Extensions),
-    cookies: &Cookies,
+    cookies: Option<&Cookies>,
     submission: Option<Arc<Submission>>,
     target: Uri,
 ) -> Response
@@ -37,9 +37,13 @@ where
     }
     headers.remove(&names::ACTION);
     headers.remove(&names::RENDER);
-    headers.remove(COOKIE);
-    if let Some(cookie) = cookies.request_header() {
-        headers.insert(COOKIE, cookie);
+    // The cookies as the action left them (the request's when it did not
+    // look at them).
+    if let Some(cookies) = cookies {
+        headers.remove(COOKIE);
+        if let Some(cookie) = cookies.request_header() {
+            headers.insert(COOKIE, cookie);
+        }
     }
     *req.headers_mut() = headers;
     *req.extensions_mut() = extensions.clone();

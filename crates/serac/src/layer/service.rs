@@ -77,9 +77,9 @@ where
                 let inner = std::mem::replace(&mut self.inner, clone);
                 let app = self.app.clone();
                 match kind {
-                    Kind::Call { header_id } => {
+                    Kind::Call(named) => {
                         let keys = self.keys.clone();
-                        ResponseFuture::boxed(Box::pin(call::call(inner, app, keys, req, header_id)))
+                        ResponseFuture::boxed(Box::pin(call::call(inner, app, keys, req, named)))
                     }
                     _ => ResponseFuture::boxed(Box::pin(page::view(inner, app, req))),
                 }
@@ -94,15 +94,15 @@ enum Kind {
     Answered(Response),
     /// Not an action call: to the app.
     Page,
-    /// A JavaScript call (`header_id`), or a form post that may name an
-    /// action in its body.
-    Call { header_id: Option<String> },
+    /// A JavaScript call, or a form post that may name an action in its
+    /// body.
+    Call(call::Named),
 }
 
 fn classify(app: &App, req: &Request<Body>) -> Kind {
-    let header_id = req.headers().get(&names::ACTION).map(|v| v.to_str().unwrap_or("").trim().to_string());
-    if header_id.is_some() {
-        return Kind::Call { header_id };
+    // A cheap clone (a shared buffer): read as text later.
+    if let Some(id) = req.headers().get(&names::ACTION) {
+        return Kind::Call(call::Named::Header(id.clone()));
     }
     let method = req.method();
     if method == Method::GET || method == Method::HEAD {
@@ -126,14 +126,13 @@ fn classify(app: &App, req: &Request<Body>) -> Kind {
         }
         return Kind::Page;
     }
-    if is_form_body(req) { Kind::Call { header_id: None } } else { Kind::Page }
+    match payload::encoding(req.headers()) {
+        Ok(form @ (Encoding::UrlEncoded | Encoding::Multipart(_))) => Kind::Call(call::Named::Form(form)),
+        _ => Kind::Page,
+    }
 }
 
 /// Whether the query string names an action (a `method="get"` form).
 fn query_names_action(req: &Request<Body>) -> bool {
     req.uri().query().is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == fields::ACTION))
-}
-
-fn is_form_body(req: &Request<Body>) -> bool {
-    matches!(payload::encoding(req.headers()), Ok(Encoding::UrlEncoded | Encoding::Multipart(_)))
 }

@@ -243,6 +243,14 @@ pub async fn pay(cx: Cx, form: Form<Amount>) -> Result<(), ActionError> {
     Ok(())
 }
 
+/// R4: redirects to wherever the caller says (as an action passing on a
+/// `next` parameter would).
+#[serac::action]
+pub async fn go_to(cx: Cx, target: String) -> Result<(), ActionError> {
+    log(&cx)?.push(format!("go_to:{target}"));
+    Err(redirect(target))
+}
+
 #[serac::action]
 pub async fn go_home(cx: Cx) -> Result<(), ActionError> {
     log(&cx)?.push("go_home");
@@ -323,6 +331,7 @@ pub fn all() -> Vec<(&'static str, ActionRef)> {
         ("small_upload", small_upload::action()),
         ("pay", pay::action()),
         ("go_home", go_home::action()),
+        ("go_to", go_to::action()),
         ("add", add::action()),
         ("echo_fields", echo_fields::action()),
         ("archive", admin::archive::action()),

@@ -16,6 +16,7 @@ mod forms;
 mod guard;
 mod json;
 mod limits;
+mod redirects;
 mod runtime;
 mod serve;
 mod sealed;

@@ -12,17 +12,14 @@ use http::{Request, StatusCode, Uri};
 use http_body_util::BodyExt as _;
 use tower::Service;
 
+use super::location::Location;
 use super::{Exchange, Outcome, json_response, public_message};
 use crate::app::App;
 use crate::cache::Invalidated;
 use crate::call::render::render_page;
+use crate::cookies::Cookies;
 use crate::error::ActionError;
 use crate::protocol::{Envelope, EnvelopeError};
-
-/// A path on this site, usable as the target of a re-render.
-fn local_target(location: &str) -> Option<Uri> {
-    (location.starts_with('/') && !location.starts_with("//")).then(|| location.parse().ok()).flatten()
-}
 
 pub(super) async fn answer<S>(
     inner: S,
@@ -35,17 +32,19 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let Outcome { result, digest, redirect, submission } = outcome;
-    let value = result.as_ref().ok().cloned().unwrap_or_default();
-    let is_validation = matches!(result, Err(ActionError::Validation(_)));
+    let submission = |outcome: &Outcome| outcome.submission(ex, app.config.mode);
+    let value = outcome.result.as_ref().ok().cloned().unwrap_or_default();
+    let is_validation = matches!(outcome.result, Err(ActionError::Validation(_)));
+    let redirect = outcome.redirect.clone();
     let changed = ex.wants_html
         && (!invalidated.is_empty()
-            || ex.cx.cookies().changed()
+            || ex.cx.cookies_if_used().is_some_and(Cookies::changed)
             || redirect.is_some()
             || (!value.is_null() && ex.stateful)
             || is_validation);
     let target = match &redirect {
-        Some(location) => local_target(location),
+        Some(Location::Local(path)) => path.parse::<Uri>().ok(),
+        Some(Location::External(_)) => None,
         None => Some(ex.cx.uri().clone()),
     };
     let (html, url) = match target.filter(|_| changed) {
@@ -54,10 +53,11 @@ where
             // The same page a browser without JavaScript ends on: after a
             // success without form state that is the page as a GET shows it
             // (Post/Redirect/Get), not the submitted values.
-            let keep = redirect.is_none() && (result.is_err() || ex.stateful);
-            let submission = keep.then(|| Arc::new(submission));
+            let keep = redirect.is_none() && (outcome.result.is_err() || ex.stateful);
+            let submission = keep.then(|| Arc::new(submission(&outcome)));
             let request = (ex.cx.headers(), ex.cx.extensions());
-            let page = render_page(inner, app.clone(), request, ex.cx.cookies(), submission, target).await;
+            let page =
+                render_page(inner, app.clone(), request, ex.cx.cookies_if_used(), submission, target).await;
             if page.status().is_success() {
                 let bytes = page.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
                 (Some(String::from_utf8_lossy(&bytes).into_owned()), Some(url))
@@ -67,6 +67,7 @@ where
         }
         None => (None, None),
     };
+    let Outcome { result, digest, .. } = outcome;
     let error = result.as_ref().err().filter(|e| !matches!(e, ActionError::Redirect(_)));
     let envelope = Envelope {
         ok: error.is_none(),
@@ -81,7 +82,7 @@ where
             },
             digest: digest.clone(),
         }),
-        redirect,
+        redirect: redirect.map(|l| l.as_str().to_string()),
         invalidated,
         html,
         url,

@@ -13,13 +13,13 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use http::header::LOCATION;
 use http::request::Parts;
-use http::{HeaderValue, Request, StatusCode, Uri};
+use http::{HeaderValue, Request, StatusCode};
 use tower::Service;
 
-use super::{Exchange, Outcome, values_of};
+use super::location::Location;
+use super::{Exchange, Outcome, page_uri, values_of};
 use crate::app::App;
 use crate::call::render::render_page;
-use crate::cookies::Cookies;
 use crate::error::Rejection;
 use crate::page::{Submission, error_page};
 use crate::payload::Payload;
@@ -29,24 +29,27 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let Outcome { result, redirect, submission, .. } = outcome;
-    if let Some(location) = redirect {
-        return see_other(&location);
+    if let Some(location) = &outcome.redirect {
+        return see_other(location.as_str());
     }
-    match &result {
-        Ok(value) if value.is_null() || !ex.stateful => see_other(&page_uri(ex.cx.uri())),
+    let result = &outcome.result;
+    match result {
+        Ok(value) if value.is_null() || !ex.stateful => {
+            see_other(Location::of_page(&page_uri(ex.cx.uri())).as_str())
+        }
         _ => {
-            let status = match &result {
+            let status = match result {
                 Ok(_) => StatusCode::OK,
                 Err(e) => e.status(),
             };
+            let submission = outcome.submission(ex, app.config.mode);
             let message = submission.error.as_ref().map(|e| e.message.clone());
             let submission = Arc::new(submission);
             let page = render_page(
                 inner,
                 app.clone(),
                 (ex.cx.headers(), ex.cx.extensions()),
-                ex.cx.cookies(),
+                ex.cx.cookies_if_used(),
                 Some(submission.clone()),
                 ex.cx.uri().clone(),
             )
@@ -54,10 +57,6 @@ where
             page_answer(page, status, &submission, message.as_deref())
         }
     }
-}
-
-fn page_uri(uri: &Uri) -> String {
-    uri.path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string())
 }
 
 /// The page answer of a native form: the app's page with our status, or the
@@ -98,12 +97,11 @@ where
     let notice = "This form was out of date, so nothing was done. The page has been refreshed: check your input and submit again.";
     submission.notice = Some(notice.to_string());
     let submission = Arc::new(submission);
-    let cookies = Cookies::from_headers(&parts.headers);
     let page = render_page(
         inner,
         app,
         (&parts.headers, &parts.extensions),
-        &cookies,
+        None,
         Some(submission.clone()),
         parts.uri.clone(),
     )

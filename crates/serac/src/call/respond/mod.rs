@@ -6,6 +6,7 @@
 
 mod envelope;
 mod form;
+mod location;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -19,7 +20,7 @@ use tower::Service;
 
 pub(super) use form::stale_form;
 
-use crate::action::invoke::Finished;
+use crate::action::invoke::{self, Finished};
 use crate::app::App;
 use crate::cookies::Cookies;
 use crate::cx::Cx;
@@ -27,6 +28,7 @@ use crate::error::{ActionError, Mode, Rejection};
 use crate::page::{ErrorView, Submission};
 use crate::payload::Payload;
 use crate::protocol::{Envelope, EnvelopeError};
+use location::Location;
 
 /// Everything about the request that the response needs. The request's
 /// headers, URI and extensions are in `cx` (moved there, not copied).
@@ -45,8 +47,30 @@ pub(crate) struct Exchange {
 struct Outcome {
     result: Result<Value, ActionError>,
     digest: Option<String>,
-    redirect: Option<String>,
-    submission: Submission,
+    redirect: Option<Location>,
+}
+
+impl Outcome {
+    /// What the page rendered again is told about the call (built only
+    /// when a page is rendered with it).
+    fn submission(&self, ex: &Exchange, mode: Mode) -> Submission {
+        let mut submission = Submission::new(ex.id.clone(), values_of(&ex.payload));
+        match &self.result {
+            Ok(value) => submission.state = (!value.is_null()).then(|| value.clone()),
+            Err(ActionError::Redirect(_)) => {}
+            Err(error) => {
+                if let ActionError::Validation(fields) = error {
+                    submission.field_errors = fields.clone();
+                }
+                submission.error = Some(ErrorView {
+                    status: error.status(),
+                    kind: error.kind(),
+                    message: public_message(error, self.digest.as_deref(), mode),
+                });
+            }
+        }
+        submission
+    }
 }
 
 pub(super) async fn respond<S>(inner: S, app: Arc<App>, ex: Exchange, finished: Finished) -> Response
@@ -59,33 +83,32 @@ where
     let invalidated = ex.cx.invalidated();
     app.cache.apply(&invalidated).await;
 
-    let Finished { result, digest } = finished;
-    let mut submission = Submission::new(ex.id.clone(), values_of(&ex.payload));
-    let redirect = match &result {
-        Ok(value) => {
-            submission.state = (!value.is_null()).then(|| value.clone());
-            None
-        }
-        Err(ActionError::Redirect(r)) => Some(r.location().to_string()),
-        Err(error) => {
-            if let ActionError::Validation(fields) = error {
-                submission.field_errors = fields.clone();
+    let Finished { mut result, mut digest } = finished;
+    let mut redirect = None;
+    if let Err(ActionError::Redirect(r)) = &result {
+        match Location::of_redirect(r.location(), &page_uri(ex.cx.uri())) {
+            Some(location) => redirect = Some(location),
+            // The action's bug, or input it passed on: nobody is sent there.
+            None => {
+                let error = ActionError::internal(format!(
+                    "the action redirected to {:?}, which is neither a page of this site nor an http(s) URL",
+                    r.location()
+                ));
+                let reference = invoke::digest();
+                tracing::error!(action = ex.cx.action_path(), digest = %reference, "{error}");
+                (result, digest) = (Err(error), Some(reference));
             }
-            submission.error = Some(ErrorView {
-                status: error.status(),
-                kind: error.kind(),
-                message: public_message(error, digest.as_deref(), app.config.mode),
-            });
-            None
         }
-    };
-    let outcome = Outcome { result, digest, redirect, submission };
+    }
+    let outcome = Outcome { result, digest, redirect };
     let mut response = if ex.js {
         envelope::answer(inner, &app, &ex, outcome, invalidated).await
     } else {
         form::answer(inner, &app, &ex, outcome).await
     };
-    append_cookies(&mut response, ex.cx.cookies());
+    if let Some(cookies) = ex.cx.cookies_if_used() {
+        append_cookies(&mut response, cookies);
+    }
     response
 }
 
@@ -146,6 +169,11 @@ fn public_message(error: &ActionError, digest: Option<&str>, mode: Mode) -> Stri
         }
         (other, _) => other.to_string(),
     }
+}
+
+/// The path and query a request was posted to.
+fn page_uri(uri: &http::Uri) -> String {
+    uri.path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string())
 }
 
 /// The submitted text fields, without the framework's own.

@@ -1,0 +1,125 @@
+//! Where an answer may send the browser (R4): a path on this site, or an
+//! absolute `http(s)` URL that the action named itself. Nothing else ever
+//! becomes a `Location` or a navigation: not a protocol-relative `//host`
+//! (which browsers read as another site, and which a request path such as
+//! `POST //evil.example/x` would otherwise echo back), not `/\host` (the
+//! same to browsers), not `javascript:` or any other scheme.
+
+/// A redirect target the answer may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Location {
+    /// A path (and query) on this site, always starting with exactly one `/`.
+    Local(String),
+    /// An absolute `http` or `https` URL the action named.
+    External(String),
+}
+
+impl Location {
+    /// The target of `redirect(location)` from a page at `page` (its path
+    /// and query). `None` for a target no browser should be sent to.
+    pub(super) fn of_redirect(location: &str, page: &str) -> Option<Self> {
+        let location = location.trim();
+        if location.chars().any(char::is_control) {
+            return None;
+        }
+        if let Some((scheme, rest)) = location.split_once(':') {
+            let is_scheme = !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            if is_scheme {
+                let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+                return (web && rest.starts_with("//") && rest.len() > 2)
+                    .then(|| Self::External(location.into()));
+            }
+        }
+        if location.starts_with(['/', '\\']) {
+            return Some(Self::Local(local_path(location)));
+        }
+        // Relative to the page's path, as a browser resolves it.
+        let base = page.split(['?', '#']).next().unwrap_or("/");
+        let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
+        Some(Self::Local(local_path(&format!("{dir}{location}"))))
+    }
+
+    /// The page's own URL as a redirect target.
+    pub(super) fn of_page(page: &str) -> Self {
+        Self::Local(local_path(page))
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        match self {
+            Self::Local(path) | Self::External(path) => path,
+        }
+    }
+}
+
+/// `path` with its leading run of `/` and `\` made one `/`, and `.` and
+/// `..` segments resolved (never above the root).
+fn local_path(path: &str) -> String {
+    let rest = path.trim_start_matches(['/', '\\']);
+    let (path, tail) = match rest.find(['?', '#']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    let parts: Vec<&str> = path.split('/').collect();
+    for (i, segment) in parts.iter().enumerate() {
+        match *segment {
+            "." => {
+                if i + 1 == parts.len() {
+                    segments.push("");
+                }
+            }
+            ".." => {
+                segments.pop();
+                if i + 1 == parts.len() {
+                    segments.push("");
+                }
+            }
+            s => segments.push(s),
+        }
+    }
+    let mut out = String::with_capacity(path.len() + tail.len() + 1);
+    out.push('/');
+    out.push_str(&segments.join("/"));
+    out.push_str(tail);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(location: &str) -> Option<String> {
+        Location::of_redirect(location, "/a/b?x=1").map(|l| l.as_str().to_string())
+    }
+
+    #[test]
+    fn paths_stay_on_the_site() {
+        assert_eq!(of("/posts/1").as_deref(), Some("/posts/1"));
+        assert_eq!(of("//evil.example/x").as_deref(), Some("/evil.example/x"));
+        assert_eq!(of("/\\evil.example").as_deref(), Some("/evil.example"));
+        assert_eq!(of("\\\\evil.example").as_deref(), Some("/evil.example"));
+        assert_eq!(of("/a/../../etc?q=1").as_deref(), Some("/etc?q=1"));
+        assert_eq!(Location::of_page("//evil.example/x").as_str(), "/evil.example/x");
+    }
+
+    #[test]
+    fn relative_targets_resolve_against_the_page() {
+        assert_eq!(of("./x").as_deref(), Some("/a/x"));
+        assert_eq!(of("x?y=2").as_deref(), Some("/a/x?y=2"));
+        assert_eq!(of("../x").as_deref(), Some("/x"));
+        assert_eq!(of("../../../x").as_deref(), Some("/x"));
+    }
+
+    #[test]
+    fn only_absolute_web_urls_leave_the_site() {
+        assert_eq!(of("https://example.com/a").as_deref(), Some("https://example.com/a"));
+        assert_eq!(of("HTTP://example.com").as_deref(), Some("HTTP://example.com"));
+        assert_eq!(of("javascript:alert(1)"), None);
+        assert_eq!(of(" JavaScript:alert(1)"), None);
+        assert_eq!(of("data:text/html,<p>x"), None);
+        assert_eq!(of("https:evil.example"), None);
+        assert_eq!(of("/a\r\nSet-Cookie: x=1"), None);
+    }
+}
