@@ -13,8 +13,31 @@ use crate::guard::{self, HostPattern, Policy};
 pub use crate::payload::MAX_FIELDS;
 use crate::seal::{KeyError, KeyRing};
 
+/// The environment variable [`Config::from_env`] reads the allowed hosts
+/// from.
+pub const ALLOWED_HOSTS_ENV: &str = "SERAC_ALLOWED_HOSTS";
+
+/// A configuration read from the environment could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `SERAC_SECRET` is malformed.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// An entry of `SERAC_ALLOWED_HOSTS` is not a host name.
+    #[error("{ALLOWED_HOSTS_ENV}: {pattern:?} is not a host name (example.com, *.example.com, host:port)")]
+    AllowedHost {
+        /// The entry as given.
+        pattern: String,
+    },
+}
+
 /// Default action body limit: 1 MB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Default maximum duration of an action: past it, the action is cancelled
+/// and the answer is `504`. Every action has one, wherever it is posted.
+pub const DEFAULT_MAX_DURATION: Duration = Duration::from_secs(30);
 
 /// Limits for the actions posted to one route (a page path pattern).
 #[derive(Debug, Clone, Default)]
@@ -57,7 +80,7 @@ pub struct Config {
     pub(crate) mode: Mode,
     pub(crate) guard: Policy,
     pub(crate) body_limit: usize,
-    pub(crate) max_duration: Option<Duration>,
+    pub(crate) max_duration: Duration,
     pub(crate) routes: Arc<matchit::Router<RouteConfig>>,
     caches_pages: bool,
     pub(crate) session_cookies: Option<Vec<String>>,
@@ -73,7 +96,7 @@ impl Config {
             mode: Mode::from_env(),
             guard: Policy::new(Mode::from_env()),
             body_limit: DEFAULT_BODY_LIMIT,
-            max_duration: None,
+            max_duration: DEFAULT_MAX_DURATION,
             routes: Arc::new(matchit::Router::new()),
             caches_pages: false,
             session_cookies: None,
@@ -89,10 +112,19 @@ impl Config {
         self
     }
 
-    /// Keys from `SERAC_SECRET` (random with a warning when unset) and mode
-    /// from `SERAC_ENV`.
-    pub fn from_env() -> Result<Self, KeyError> {
-        Ok(Self::new(KeyRing::from_env()?))
+    /// Keys from `SERAC_SECRET` (random with a warning when unset), mode
+    /// from `SERAC_ENV`, and the allowed hosts from `SERAC_ALLOWED_HOSTS`
+    /// (comma-separated patterns, see [`Config::allowed_hosts`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut config = Self::new(KeyRing::from_env()?);
+        if let Ok(hosts) = std::env::var(ALLOWED_HOSTS_ENV) {
+            for pattern in hosts.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let host = HostPattern::parse(pattern)
+                    .ok_or_else(|| ConfigError::AllowedHost { pattern: pattern.to_string() })?;
+                config.guard.allowed_hosts.push(host);
+            }
+        }
+        Ok(config)
     }
 
     /// Development or production behaviour.
@@ -180,10 +212,12 @@ impl Config {
         self
     }
 
-    /// The app-wide maximum duration of an action (default: none).
+    /// The app-wide maximum duration of an action (default 30 s): an action
+    /// without a limit of its own (`#[action(max_duration_ms = …)]`) and
+    /// posted to a route without one is cancelled after `d` (`504`).
     #[must_use]
     pub fn max_duration(mut self, d: Duration) -> Self {
-        self.max_duration = Some(d);
+        self.max_duration = d;
         self
     }
 

@@ -15,9 +15,12 @@ pub mod validate;
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use serac::cache::Cache;
 use serac::config::RouteConfig;
 use serac::{ActionLayer, ActionService, Config, KeyRing};
+use tower::ServiceBuilder;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 pub use db::{DEFAULT_DATABASE_URL, Db, DbError};
 
@@ -43,18 +46,42 @@ pub const SLOW_ROUTE_LIMIT: Duration = Duration::from_secs(1);
 /// (actions that change them revalidate them at once).
 pub const LIST_TTL: Duration = Duration::from_secs(60);
 
+/// The demo app as served: the action layer around the router, inside the
+/// headers every answer carries.
+pub type DemoService = SetResponseHeader<
+    SetResponseHeader<SetResponseHeader<ActionService<Router>, HeaderValue>, HeaderValue>,
+    HeaderValue,
+>;
+
 /// The demo app on `db`, with Serac configured by `config` and an in-memory
 /// cache.
-pub fn app(db: Db, config: Config) -> ActionService<Router> {
+pub fn app(db: Db, config: Config) -> DemoService {
     app_with_cache(db, config, Cache::default())
 }
 
 /// The demo app with the given cache (Redis-backed when several instances
 /// share a database).
-pub fn app_with_cache(db: Db, config: Config, cache: Cache) -> ActionService<Router> {
+pub fn app_with_cache(db: Db, config: Config, cache: Cache) -> DemoService {
     let config = config.route("/slow", RouteConfig::new().max_duration(SLOW_ROUTE_LIMIT));
     let demo = Demo { db, keys: config.keys().clone() };
-    ActionLayer::new(config).with_state(demo).cache(cache).wrap(routes::router())
+    let app = ActionLayer::new(config).with_state(demo).cache(cache).wrap(routes::router());
+    // Every answer, pages and action calls alike: no MIME sniffing, no
+    // full URLs to other sites in `Referer`, never inside another site's
+    // frame (clickjacking a form).
+    ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .service(app)
 }
 
 /// `HH:MM:SS` (UTC) of now, to show when a cached list was loaded.

@@ -235,3 +235,53 @@ async fn an_unavailable_database_gives_a_clear_error_and_writes_nothing() {
     task.abort();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// R3: the slow report's limit is its own, so posting its id to another
+/// page, or to `/slow` spelled another way, does not let it run longer.
+#[tokio::test]
+async fn the_slow_report_is_cancelled_wherever_it_is_posted_r3() {
+    let demo = start().await;
+    let fields = hidden(&get(&demo, "/slow", None).await, "slow-form");
+    for path in ["/slow", "/slow/", "/SLOW", "/likes"] {
+        let started = std::time::Instant::now();
+        let res = client()
+            .post(format!("{}{path}", demo.url))
+            .header("origin", &demo.url)
+            .form(&fields)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), 504, "{path}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_millis(2500),
+            "{path}: {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// Every answer, a page or an action's, carries the headers that keep the
+/// browser from sniffing types, leaking URLs, or framing the app.
+#[tokio::test]
+async fn pages_and_actions_carry_the_security_headers() {
+    let demo = start().await;
+    let page = client().get(format!("{}/likes", demo.url)).send().await.expect("GET");
+    let fields = hidden(&get(&demo, "/likes", None).await, "like-form");
+    let action = client()
+        .post(format!("{}/likes", demo.url))
+        .header("origin", &demo.url)
+        .form(&fields)
+        .send()
+        .await
+        .expect("POST");
+    let refused =
+        client().post(format!("{}/likes", demo.url)).header("origin", "http://evil.example").form(&fields);
+    let refused = refused.send().await.expect("POST");
+    assert_eq!(refused.status(), 403);
+    for res in [page, action, refused] {
+        let headers = res.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
+        assert_eq!(headers["content-security-policy"], "frame-ancestors 'none'");
+    }
+}

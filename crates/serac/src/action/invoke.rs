@@ -59,7 +59,7 @@ pub(crate) fn digest() -> String {
     hex::encode(bytes)
 }
 
-pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Option<Duration>) -> Finished {
+pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Duration) -> Finished {
     let span = tracing::info_span!(
         "serac.action",
         action = def.path(),
@@ -71,12 +71,9 @@ pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Optio
 
     let action = AssertUnwindSafe(def.invoke(call)).catch_unwind();
     let limited = async {
-        match max_duration {
-            Some(limit) => match tokio::time::timeout(limit, action).await {
-                Ok(done) => done,
-                Err(_elapsed) => Ok(Err(ActionError::Timeout(limit))),
-            },
-            None => action.await,
+        match tokio::time::timeout(max_duration, action).await {
+            Ok(done) => done,
+            Err(_elapsed) => Ok(Err(ActionError::Timeout(max_duration))),
         }
     };
     let result = match limited.instrument(span.clone()).await {

@@ -29,7 +29,7 @@ use super::call::Call;
 use super::reference::{Bindable, Cons, List, Nil};
 use crate::auth::{Auth, Identify};
 use crate::cx::Cx;
-use crate::error::ActionError;
+use crate::error::{ActionError, Mode};
 use crate::payload::{Payload, UploadedFile};
 
 /// A type an action can take as a parameter.
@@ -155,13 +155,15 @@ impl<T> std::ops::Deref for Form<T> {
 
 impl<T: DeserializeOwned + Send> FromCall for Form<T> {
     fn from_call(call: &mut Call) -> impl Future<Output = Result<Self, ActionError>> + Send {
-        ready(decode_form(&call.payload).map(Form))
+        ready(decode_form(&call.payload, call.mode).map(Form))
     }
 }
 
 /// The submitted form decoded as `T` (text fields only; files through
 /// [`FormData`]).
-fn decode_form<T: DeserializeOwned>(payload: &Payload) -> Result<T, ActionError> {
+/// In production the message names the field but not what serde said of
+/// it, which can name Rust types (R10).
+fn decode_form<T: DeserializeOwned>(payload: &Payload, mode: Mode) -> Result<T, ActionError> {
     let encoded = {
         let mut ser = form_urlencoded::Serializer::new(String::new());
         for (k, v) in payload.fields.iter().filter(|(k, _)| !k.starts_with('$')) {
@@ -172,10 +174,14 @@ fn decode_form<T: DeserializeOwned>(payload: &Payload) -> Result<T, ActionError>
     let de = serde_html_form::Deserializer::from_bytes(encoded.as_bytes());
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
+        let detail = match mode {
+            Mode::Development => format!(": {}", e.inner()),
+            Mode::Production => String::new(),
+        };
         if path == "." {
-            ActionError::bad_request(format!("The form is invalid: {}.", e.inner()))
+            ActionError::bad_request(format!("The form is invalid{detail}."))
         } else {
-            ActionError::bad_request(format!("The field \"{path}\" is invalid: {}.", e.inner()))
+            ActionError::bad_request(format!("The field \"{path}\" is invalid{detail}."))
         }
     })
 }
@@ -198,7 +204,10 @@ impl<T: DeserializeOwned + Default + Send> FromCall for PrevState<T> {
             // No state yet (a form marked `shows_result`, or a first call).
             None | Some(Value::Null) => Ok(PrevState(T::default())),
             Some(v) => serde_json::from_value(v).map(PrevState).map_err(|e| {
-                ActionError::bad_request(format!("The form's previous state does not match this action: {e}"))
+                ActionError::bad_request(match call.mode {
+                    Mode::Development => format!("The form's previous state does not match this action: {e}"),
+                    Mode::Production => "The form is out of date; reload the page and try again.".to_string(),
+                })
             }),
         })
     }

@@ -35,7 +35,7 @@ use crate::seal::{self, ID_LEN, KeyRing};
 pub(super) struct Ready {
     pub(super) def: &'static ActionDef,
     pub(super) call: Call,
-    pub(super) max_duration: Option<Duration>,
+    pub(super) max_duration: Duration,
     /// B4: the key a repeated call is recognised by.
     pub(super) idempotency_key: Option<String>,
     pub(super) exchange: Exchange,
@@ -108,7 +108,10 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     let idempotency_key = idempotency_key(&parts, &id, js)?;
 
     let route = app.config.route_for(path);
-    let max_duration = def.max_duration().or(route.and_then(|r| r.max_duration)).or(app.config.max_duration);
+    // The action's own limit wherever it is posted (R3), else its route's
+    // (matched as the router matches), else the app's.
+    let max_duration =
+        def.max_duration().or(route.and_then(|r| r.max_duration)).unwrap_or(app.config.max_duration);
     let wants_html = parts.headers.get(&names::RENDER).is_none_or(|v| v.as_bytes() != b"none");
     let cx =
         Cx::for_call(def.path(), app.states.clone(), parts, app.on_invalidate.clone(), app.cache.clone());

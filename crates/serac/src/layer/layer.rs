@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::cache::{Invalidation, InvalidationHook};
 use crate::call::Keys;
 use crate::config::Config;
-use crate::seal::KeyError;
+use crate::config::ConfigError;
 
 /// Wraps an `axum::Router` so that it answers server-action calls.
 ///
@@ -58,7 +58,7 @@ impl ActionLayer {
     }
 
     /// [`Config::from_env`], then [`ActionLayer::new`].
-    pub fn from_env() -> Result<Self, KeyError> {
+    pub fn from_env() -> Result<Self, ConfigError> {
         Ok(Self::new(Config::from_env()?))
     }
 

@@ -121,3 +121,31 @@ async fn bad_json_arguments_are_a_400_naming_the_argument_s10() {
     let (_, envelope) = call_json(&s, "/", &id, serde_json::json!([2, 3])).await;
     assert_eq!(envelope.result, serde_json::json!(5));
 }
+
+/// R10: in production, a refused argument or field is named by its position
+/// or its form field, never by the parameter's name or its Rust type.
+#[tokio::test]
+async fn production_errors_name_no_parameter_and_no_rust_type_r10() {
+    let s = start_with(config().mode(Mode::Production)).await;
+    let add = action_id(&s, "/", "f-add").await;
+    for (args, expected) in [
+        (serde_json::json!(["x", 2]), "Argument 1 of the action is invalid."),
+        (serde_json::json!([1]), "Argument 2 of the action is missing."),
+        (serde_json::json!([1, {"deep": [1]}]), "Argument 2 of the action is invalid."),
+    ] {
+        let (status, envelope) = call_json(&s, "/", &add, args.clone()).await;
+        assert_eq!(status, 400, "{args}");
+        let message = envelope.error.expect("error").message;
+        assert_eq!(message, expected, "{args}");
+    }
+    let fields = hidden(&get(&s, "/").await, "f-pay");
+    let mut fields = fields;
+    fields.push(("amount".into(), "lots".into()));
+    let (status, body) = read(post_form(&s, "/", &fields).await).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("The field &quot;amount&quot; is invalid."), "{body}");
+    for leak in ["f64", "i64", "`a`", "`b`", "invalid type", "expected"] {
+        assert!(!body.contains(leak), "{leak}: {body}");
+    }
+    assert!(s.log().is_empty(), "nothing ran: {:?}", s.log());
+}

@@ -113,3 +113,45 @@ async fn only_post_calls_actions_s9() {
     assert_eq!(res.status(), 405);
     assert!(s.log().is_empty());
 }
+
+/// R6: DNS rebinding. The attacker's name resolves to this server, so the
+/// browser sends `Host: rebind.evil.example` with a matching `Origin`: the
+/// origin check alone is satisfied, the host allow-list is not.
+#[tokio::test]
+async fn a_host_outside_the_allow_list_is_refused_whatever_the_origin_r6() {
+    {
+        let s = start().await;
+        let port = s.url.rsplit(':').next().expect("port").to_string();
+        // Without an allow-list the rebound request gets through: the
+        // allow-list is what stops it.
+        let rebound = format!("rebind.evil.example:{port}");
+        let origin = format!("http://{rebound}");
+        let (status, _) = post_with(&s, &[("host", &rebound), ("origin", &origin)]).await;
+        assert_eq!(status, 303, "no allow-list, no defence");
+    }
+    let s = start_with(config().allowed_hosts(["127.0.0.1", "*.example.com"])).await;
+    let port = s.url.rsplit(':').next().expect("port").to_string();
+    for host in
+        [format!("rebind.evil.example:{port}"), format!("localhost:{port}"), "example.com".to_string()]
+    {
+        let origin = format!("http://{host}");
+        let (status, body) = post_with(&s, &[("host", &host), ("origin", &origin)]).await;
+        assert_eq!(status, 403, "{host}");
+        assert!(body.contains("does not accept actions sent to the host"), "{host}: {body}");
+        // JSON calls too.
+        let id = action_id(&s, "/", "f-increment").await;
+        let res = client()
+            .post(format!("{}/", s.url))
+            .header("host", &host)
+            .header("origin", &origin)
+            .header(serac::protocol::ACTION_HEADER, &id)
+            .json(&serde_json::json!([]))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), 403, "{host}");
+    }
+    assert!(s.log().is_empty(), "nothing ran: {:?}", s.log());
+    let (status, _) = post_with(&s, &[("origin", &s.origin())]).await;
+    assert_eq!(status, 303, "the allowed host still works");
+}

@@ -162,3 +162,56 @@ async fn an_action_max_duration_applies_anywhere_b12() {
     assert_eq!(envelope.error.expect("error").kind, "timeout");
     assert_eq!(s.log(), ["quick_limit:start"]);
 }
+
+/// R3: an action's own limit holds at any URL it is posted to, however the
+/// path is spelled.
+#[tokio::test]
+async fn an_actions_max_duration_holds_at_every_url_r3() {
+    let s = start().await;
+    let id = action_id(&s, "/", "f-quick_limit").await;
+    for path in ["/slow", "/slow/", "/SLOW", "/cookies", "/no-such-page", "//slow"] {
+        let started = std::time::Instant::now();
+        let (status, envelope) = call_json(&s, path, &id, serde_json::json!([])).await;
+        assert_eq!(status, 504, "{path}: {envelope:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{path}");
+    }
+    assert!(!s.log().iter().any(|e| e == "quick_limit:end"), "{:?}", s.log());
+}
+
+/// R3: a route's limit applies where the router would route; elsewhere, the
+/// app's default maximum duration still cancels an action without one.
+#[tokio::test]
+async fn every_action_has_a_maximum_duration_r3() {
+    let s = start_with(config().max_duration(std::time::Duration::from_millis(400))).await;
+    let fields = hidden(&get(&s, "/").await, "f-sleepy");
+    for path in ["/SLOW", "/slow/", "/cookies"] {
+        let started = std::time::Instant::now();
+        let (status, body) = read(post_form(&s, path, &fields).await).await;
+        assert_eq!(status, 504, "{path}");
+        assert!(body.contains("(400 ms)"), "{path}: {body}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(3), "{path}");
+    }
+    // The route's own, shorter limit where it applies.
+    let (status, body) = read(post_form(&s, "/slow", &fields).await).await;
+    assert_eq!(status, 504);
+    assert!(body.contains("(300 ms)"), "{body}");
+    assert_eq!(s.count("sleepy:end"), 0);
+}
+
+/// R3: an action's own body limit holds at any URL too.
+#[tokio::test]
+async fn an_actions_body_limit_holds_at_every_url_r3() {
+    let s = start().await;
+    let id = action_id(&s, "/", "small-upload").await;
+    for path in ["/limited", "/LIMITED", "/cookies", "/no-such-page"] {
+        let form = reqwest::multipart::Form::new()
+            .text("$action", id.clone())
+            .part("file", reqwest::multipart::Part::bytes(vec![0u8; 4000]).file_name("a.bin"));
+        let res =
+            client().post(format!("{}{path}", s.url)).header("origin", s.origin()).multipart(form).send();
+        let (status, body) = read(res.await.expect("post")).await;
+        assert_eq!(status, 413, "{path}");
+        assert!(body.contains("limit of 2 KB"), "{path}: {body}");
+    }
+    assert!(s.log().is_empty());
+}

@@ -16,6 +16,7 @@ mod forms;
 mod guard;
 mod json;
 mod limits;
+mod recognise;
 mod redirects;
 mod runtime;
 mod serve;
