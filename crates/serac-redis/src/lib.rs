@@ -1,9 +1,11 @@
-//! # serac-redis: Serac's cache shared between instances
+//! # serac-redis: Serac's cache and idempotency keys shared between instances
 //!
 //! [`RedisStore`] keeps cache entries and their tag sets in Redis, so every
 //! instance of an app reads the same entries, and publishes every
 //! invalidation so that each instance also drops the copies it holds in
-//! memory.
+//! memory. [`RedisIdempotency`] keeps idempotency keys and the answers they
+//! replay there too, so that a retry reaching another instance is still
+//! recognised as a repeat and the action runs once.
 //!
 //! ```rust,no_run
 //! # async fn f(router: axum::Router) -> Result<(), Box<dyn std::error::Error>> {
@@ -11,7 +13,10 @@
 //! use serac_redis::RedisStore;
 //!
 //! let store = RedisStore::from_env()?; // SERAC_REDIS_URL, e.g. redis://127.0.0.1:6379
-//! let app = ActionLayer::from_env()?.cache(Cache::new(store)).wrap(router);
+//! let app = ActionLayer::from_env()?
+//!     .idempotency_store(store.idempotency())
+//!     .cache(Cache::new(store))
+//!     .wrap(router);
 //! # let _ = app; Ok(()) }
 //! ```
 //!
@@ -38,6 +43,10 @@
 //! in one slot: give a prefix with a hash tag, such as `{app}:`.)
 
 #![forbid(unsafe_code)]
+
+mod idempotency;
+
+pub use idempotency::RedisIdempotency;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -153,12 +162,22 @@ impl RedisStore {
         self.inner.subscribed.load(Ordering::SeqCst)
     }
 
+    pub(crate) fn prefix(&self) -> &str {
+        &self.inner.prefix
+    }
+
     fn entry_key(&self, key: &str) -> String {
         format!("{}e:{key}", self.inner.prefix)
     }
 
     fn tag_key(&self, tag: &str) -> String {
         format!("{}t:{tag}", self.inner.prefix)
+    }
+
+    /// Idempotency keys and answers in the same Redis, under the same
+    /// prefix: for `ActionLayer::idempotency_store`.
+    pub fn idempotency(&self) -> RedisIdempotency {
+        RedisIdempotency::new(self.clone())
     }
 
     fn channel(&self) -> String {
@@ -202,7 +221,7 @@ impl RedisStore {
     }
 
     /// Runs `op` on a connection with a time limit.
-    async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    pub(crate) async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
     where
         F: FnOnce(ConnectionManager) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,

@@ -10,6 +10,7 @@ use crate::action::Registry;
 use crate::cache::{Cache, InvalidationHook};
 use crate::client::Asset;
 use crate::config::Config;
+use crate::idempotency::IdempotencyStore;
 
 /// Built once by `ActionLayer`, then read by every request.
 #[derive(Clone)]
@@ -27,6 +28,8 @@ pub(crate) struct App {
     pub(crate) caches_pages: bool,
     /// The module of actions exposed to client code (S3), when any are.
     pub(crate) actions_module: Option<Arc<Asset>>,
+    /// Idempotency keys and the answers they replay.
+    pub(crate) idempotency: Arc<dyn IdempotencyStore>,
     /// Cached data and pages.
     pub(crate) cache: Cache,
     /// The ids of the actions exported to TypeScript, as served at

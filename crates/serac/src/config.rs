@@ -10,6 +10,7 @@ use std::time::Duration;
 
 pub use crate::error::Mode;
 use crate::guard::{self, HostPattern, Policy};
+use crate::idempotency;
 pub use crate::payload::MAX_FIELDS;
 use crate::seal::{KeyError, KeyRing};
 
@@ -81,6 +82,9 @@ pub struct Config {
     pub(crate) guard: Policy,
     pub(crate) body_limit: usize,
     pub(crate) max_duration: Duration,
+    pub(crate) idempotency_budget: u64,
+    pub(crate) idempotency_keep_for: Duration,
+    pub(crate) idempotency_max_answer: usize,
     pub(crate) routes: Arc<matchit::Router<RouteConfig>>,
     caches_pages: bool,
     pub(crate) session_cookies: Option<Vec<String>>,
@@ -97,6 +101,9 @@ impl Config {
             guard: Policy::new(Mode::from_env()),
             body_limit: DEFAULT_BODY_LIMIT,
             max_duration: DEFAULT_MAX_DURATION,
+            idempotency_budget: idempotency::DEFAULT_BUDGET,
+            idempotency_keep_for: idempotency::DEFAULT_KEEP_FOR,
+            idempotency_max_answer: idempotency::DEFAULT_MAX_ANSWER,
             routes: Arc::new(matchit::Router::new()),
             caches_pages: false,
             session_cookies: None,
@@ -218,6 +225,19 @@ impl Config {
     #[must_use]
     pub fn max_duration(mut self, d: Duration) -> Self {
         self.max_duration = d;
+        self
+    }
+
+    /// How repeats of a call with an idempotency key are answered: the
+    /// first answer is replayed for `keep_for` (default 10 minutes), answers
+    /// of at most `max_answer` bytes are kept (default 256 KiB; a repeat of a
+    /// larger one is refused, never run again), and the in-memory store
+    /// keeps at most `budget` bytes of answers (default 16 MiB).
+    #[must_use]
+    pub fn idempotency(mut self, budget: u64, keep_for: Duration, max_answer: usize) -> Self {
+        self.idempotency_budget = budget;
+        self.idempotency_keep_for = keep_for;
+        self.idempotency_max_answer = max_answer;
         self
     }
 

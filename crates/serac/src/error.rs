@@ -313,6 +313,17 @@ pub enum Rejection {
         "This action is not known to the server; it may have been changed by a new deployment. Reload the page and submit again."
     )]
     UnknownAction,
+    /// An idempotency key came back with another request (another body,
+    /// page or caller) than the one it was first used for.
+    #[error(
+        "This idempotency key was already used for another request; nothing was done. Send a new key with a new request."
+    )]
+    IdempotencyConflict,
+    /// A repeat of a request that already ran, whose answer was not kept.
+    #[error(
+        "This request was already done, and its answer is no longer available; it was not run again. Reload the page to see the result."
+    )]
+    AnswerNotKept,
     /// The action has `Bound` parameters and the call brought no sealed
     /// values for them.
     #[error(
@@ -348,6 +359,7 @@ impl Rejection {
                 StatusCode::BAD_REQUEST
             }
             Self::UnknownAction => StatusCode::NOT_FOUND,
+            Self::IdempotencyConflict | Self::AnswerNotKept => StatusCode::CONFLICT,
             Self::MissingState { .. } | Self::LayerMissing => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -364,6 +376,8 @@ impl Rejection {
             Self::MissingAction => "missing_action",
             Self::UnknownAction => "unknown_action",
             Self::MissingBound => "missing_bound",
+            Self::IdempotencyConflict => "idempotency_conflict",
+            Self::AnswerNotKept => "already_done",
             Self::BadSeal => "bad_seal",
             Self::MissingState { .. } => "missing_state",
             Self::LayerMissing => "layer_missing",

@@ -78,6 +78,7 @@
 // (`tests/layering.rs` checks it).
 pub mod error;
 pub mod cache;
+pub mod idempotency;
 pub mod protocol;
 pub mod seal;
 mod secret;

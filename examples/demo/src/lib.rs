@@ -19,6 +19,7 @@ use axum::http::{HeaderValue, header};
 use serac::cache::Cache;
 use serac::config::RouteConfig;
 use serac::{ActionLayer, ActionService, Config, KeyRing};
+use serac_redis::RedisStore;
 use tower::ServiceBuilder;
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
@@ -53,18 +54,24 @@ pub type DemoService = SetResponseHeader<
     HeaderValue,
 >;
 
-/// The demo app on `db`, with Serac configured by `config` and an in-memory
-/// cache.
+/// The demo app on `db`, with Serac configured by `config`, its cache and
+/// idempotency keys in this process.
 pub fn app(db: Db, config: Config) -> DemoService {
-    app_with_cache(db, config, Cache::default())
+    build(db, config, ActionLayer::new)
 }
 
-/// The demo app with the given cache (Redis-backed when several instances
-/// share a database).
-pub fn app_with_cache(db: Db, config: Config, cache: Cache) -> DemoService {
+/// The demo app with its cache and idempotency keys in Redis, shared by the
+/// instances that share its database.
+pub fn app_with_redis(db: Db, config: Config, redis: RedisStore) -> DemoService {
+    build(db, config, |config| {
+        ActionLayer::new(config).idempotency_store(redis.idempotency()).cache(Cache::new(redis))
+    })
+}
+
+fn build(db: Db, config: Config, layer: impl FnOnce(Config) -> ActionLayer) -> DemoService {
     let config = config.route("/slow", RouteConfig::new().max_duration(SLOW_ROUTE_LIMIT));
     let demo = Demo { db, keys: config.keys().clone() };
-    let app = ActionLayer::new(config).with_state(demo).cache(cache).wrap(routes::router());
+    let app = layer(config).with_state(demo).wrap(routes::router());
     // Every answer, pages and action calls alike: no MIME sniffing, no
     // full URLs to other sites in `Referer`, never inside another site's
     // frame (clickjacking a form).

@@ -8,8 +8,7 @@
 use std::net::SocketAddr;
 
 use serac::Config;
-use serac::cache::Cache;
-use serac_demo::{DEFAULT_DATABASE_URL, Db, app_with_cache};
+use serac_demo::{DEFAULT_DATABASE_URL, Db, app, app_with_redis};
 use serac_redis::RedisStore;
 
 #[tokio::main]
@@ -30,19 +29,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         db.add_sample_data().await?;
     }
     let config = Config::from_env()?;
-    let cache = match std::env::var(serac_redis::REDIS_URL_ENV) {
+    let service = match std::env::var(serac_redis::REDIS_URL_ENV) {
         Ok(url) => {
-            tracing::info!("cache in Redis at {url}");
-            Cache::new(RedisStore::new(&url)?)
+            tracing::info!("cache and idempotency keys in Redis at {url}");
+            app_with_redis(db, config, RedisStore::new(&url)?)
         }
-        Err(_) => Cache::default(),
+        Err(_) => app(db, config),
     };
 
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Serac demo on http://{addr} (data in {url})");
     // Timeouts for slow or silent clients and a connection limit.
-    serac::serve(listener, app_with_cache(db, config, cache))
+    serac::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -10,10 +10,9 @@
 
 use std::time::{Duration, Instant};
 
-use serac::cache::Cache;
 use serac::config::Mode;
 use serac::{Config, KeyRing};
-use serac_demo::{Db, app_with_cache};
+use serac_demo::{Db, app_with_redis};
 use serac_redis::RedisStore;
 use serac_testkit::redis::RedisServer;
 
@@ -36,7 +35,7 @@ async fn instance(database: &str, redis: &str) -> Instance {
     let config =
         Config::new(KeyRing::from_secrets(&[[5; 32]]).expect("shared secret")).mode(Mode::Production);
     let store = RedisStore::new(redis).expect("store");
-    let service = app_with_cache(db, config, Cache::new(store.clone()));
+    let service = app_with_redis(db, config, store.clone());
     let (url, task) = serac_testkit::serve(service).await;
     Instance { url, store, task }
 }
@@ -136,5 +135,46 @@ async fn two_instances_share_revalidation_and_seals_and_survive_redis_going_away
     shows_within_a_second(&b, "Umbrella").await;
 
     drop((a, b));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// R2: with Redis, idempotency keys are shared. A retry that reaches the
+/// other instance gets the first answer and the like is counted once; the
+/// key sent with another request is refused there too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_reaching_the_other_instance_runs_once_r2() {
+    let dir = std::env::temp_dir().join(format!("serac-instances-idem-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let Some(redis) = RedisServer::start(&dir) else {
+        serac_testkit::missing("redis-server");
+        return;
+    };
+    let database = format!("sqlite://{}", dir.join("demo.db").display());
+    let a = instance(&database, &redis.url()).await;
+    let b = instance(&database, &redis.url()).await;
+    let id = hidden(&get(&a, "/likes").await, "like-form")[0].1.clone();
+    let call = |at: &Instance, path: &str| {
+        client()
+            .post(format!("{}{path}", at.url))
+            .header("origin", &at.url)
+            .header(serac::protocol::ACTION_HEADER, &id)
+            .header(serac::protocol::IDEMPOTENCY_HEADER, "retry-1")
+            .header("serac-render", "none")
+            .json(&serde_json::json!([]))
+            .send()
+    };
+    let first = call(&a, "/likes").await.expect("POST");
+    assert_eq!(first.status(), 200);
+    let first = first.text().await.expect("body");
+    // The same request, retried on the other instance.
+    let again = call(&b, "/likes").await.expect("POST");
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.text().await.expect("body"), first, "the first answer, byte for byte");
+    // The same key with another request.
+    let other = call(&b, "/views").await.expect("POST");
+    assert_eq!(other.status(), 409);
+    let db = Db::open(&database).await.expect("database");
+    assert_eq!(db.counter("likes").await.expect("likes"), 1, "liked once");
+    drop((a, b, redis));
     let _ = std::fs::remove_dir_all(&dir);
 }

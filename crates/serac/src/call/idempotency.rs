@@ -1,190 +1,158 @@
-//! Idempotency keys (B4): a JavaScript submission carries a fresh key in the
-//! `serac-idempotency-key` header; a repeat of that key for the same action
-//! (a retry after a network error, a double submit) does not run the action
-//! again but gets the first answer.
+//! Repeated calls (B4, R2): a JavaScript call may carry a key in the
+//! `serac-idempotency-key` header; a repeat of the *same request* with that
+//! key (a retry after a network error, a double submit) does not run the
+//! action again but gets the first answer.
 //!
-//! The first request runs; a repeat that arrives while it runs waits for it.
-//! If the first request is cancelled (its client went away), the key is
-//! released and the next repeat runs the action: a cancelled action did not
-//! complete, so running it is what the user asked for. Answers are kept in
-//! memory for [`KEEP_FOR`], at most [`MAX_KEYS`] of them, oldest dropped
-//! first.
+//! "The same request" is the same action, page, cookies and body: their
+//! hash (the fingerprint) is stored with the key. A key reused by another
+//! request, or by another caller, is refused with `409`; it never gets the
+//! first caller's answer (which may set their cookies). A repeat that
+//! arrives while the first runs waits for it. If the first is cancelled (its
+//! client went away), the key is released and the next repeat runs the
+//! action: a cancelled action did not complete. An answer too large for the
+//! store is not kept; a repeat of it is refused (`409`), not run again.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::Response;
-use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
-use tokio::sync::watch;
+use http::request::Parts;
+use http_body_util::BodyExt as _;
+use sha2::{Digest as _, Sha256};
 
-/// How long an answer is replayed.
-pub(crate) const KEEP_FOR: Duration = Duration::from_secs(10 * 60);
-/// How many answers are kept at most.
-pub(crate) const MAX_KEYS: usize = 10_000;
+use crate::app::App;
+use crate::error::Rejection;
+use crate::idempotency::{Claim, Fingerprint, IdempotencyStore, StoredAnswer};
+use crate::protocol::{IDEMPOTENCY_HEADER, names};
+
 /// The longest key accepted.
 pub(crate) const MAX_KEY_LEN: usize = 128;
 
-/// A stored answer.
-#[derive(Clone, Debug)]
-pub(crate) struct Stored {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Stored {
-    pub(crate) fn response(&self) -> Response {
-        let mut response = Response::new(Body::from(self.body.clone()));
-        *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers.clone();
-        response
-    }
-}
-
-#[derive(Debug)]
-enum Slot {
-    Running(watch::Receiver<Option<Stored>>),
-    Done(Stored, Instant),
-}
-
-/// The keys seen recently.
-#[derive(Debug, Default)]
-pub(crate) struct Keys {
-    inner: Mutex<Inner>,
-}
-
-#[derive(Debug, Default)]
-struct Inner {
-    slots: HashMap<String, Slot>,
-    order: VecDeque<(String, Instant)>,
-}
-
-/// What to do with a request carrying a key.
-pub(crate) enum Begin<'a> {
-    /// Run the action, then [`Running::finish`].
-    Run(Running<'a>),
-    /// Wait for the first request.
-    Wait(watch::Receiver<Option<Stored>>),
-    /// Answer with the first answer.
-    Replay(Stored),
-}
-
-/// The right (and duty) to run the action for a key. Dropped without
-/// `finish`, it releases the key.
-pub(crate) struct Running<'a> {
-    keys: &'a Keys,
+/// The key a call came with, and what makes its request that request.
+#[derive(Debug, Clone)]
+pub(super) struct Key {
     key: String,
-    tx: Option<watch::Sender<Option<Stored>>>,
+    fingerprint: Fingerprint,
 }
 
-impl Keys {
-    pub(crate) fn begin(&self, key: String) -> Begin<'_> {
-        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner.expire(Instant::now());
-        match inner.slots.get(&key) {
-            Some(Slot::Done(stored, _)) => return Begin::Replay(stored.clone()),
-            Some(Slot::Running(rx)) if rx.has_changed().is_ok() => return Begin::Wait(rx.clone()),
-            _ => {}
+impl Key {
+    /// The call's key, when it has one (`<id>:<key>`); a malformed key is
+    /// refused before anything runs.
+    pub(super) fn of(parts: &Parts, id: &str, body: &[u8]) -> Result<Option<Self>, Rejection> {
+        let Some(value) = parts.headers.get(&names::IDEMPOTENCY) else { return Ok(None) };
+        let Some(key) = value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN) else {
+            return Err(Rejection::BadPayload(format!(
+                "the {IDEMPOTENCY_HEADER} header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
+            )));
+        };
+        let mut hash = Sha256::new();
+        // Length-prefixed, so that no two different requests hash alike.
+        let mut part = |bytes: &[u8]| {
+            hash.update((bytes.len() as u64).to_be_bytes());
+            hash.update(bytes);
+        };
+        part(id.as_bytes());
+        part(parts.uri.path_and_query().map_or("/", |p| p.as_str()).as_bytes());
+        for cookie in parts.headers.get_all(http::header::COOKIE) {
+            part(cookie.as_bytes());
         }
-        let (tx, rx) = watch::channel(None);
-        inner.slots.insert(key.clone(), Slot::Running(rx));
-        Begin::Run(Running { keys: self, key, tx: Some(tx) })
+        part(parts.headers.get(http::header::CONTENT_TYPE).map_or(&b""[..], |v| v.as_bytes()));
+        part(body);
+        Ok(Some(Self { key: format!("{id}:{key}"), fingerprint: hash.finalize().into() }))
     }
 }
 
-impl Inner {
-    fn expire(&mut self, now: Instant) {
-        while let Some((key, at)) = self.order.front() {
-            if now.duration_since(*at) < KEEP_FOR && self.order.len() <= MAX_KEYS {
-                break;
+/// Runs `run` once for `key`, or answers as its first run did.
+pub(super) async fn once<F>(
+    app: &App,
+    key: Key,
+    max_duration: Duration,
+    run: F,
+) -> Result<Response, Rejection>
+where
+    F: Future<Output = Response> + Send,
+{
+    let store = &app.idempotency;
+    // A claim outlives the longest the action may run, and a little.
+    let running_for = max_duration + Duration::from_secs(30);
+    let mut wait = Duration::from_millis(10);
+    let mut waited = Duration::ZERO;
+    loop {
+        match store.claim(&key.key, &key.fingerprint, running_for).await {
+            Ok(Claim::Run) => break,
+            Ok(Claim::Done(answer)) => return Ok(response(answer)),
+            Ok(Claim::NotKept) => return Err(Rejection::AnswerNotKept),
+            Ok(Claim::Conflict) => return Err(Rejection::IdempotencyConflict),
+            Ok(Claim::Running) if waited < running_for => {
+                tokio::time::sleep(wait).await;
+                waited += wait;
+                wait = (wait * 2).min(Duration::from_millis(200));
             }
-            if matches!(self.slots.get(key), Some(Slot::Done(_, done)) if done == at) {
-                self.slots.remove(key);
+            Ok(Claim::Running) => return Err(Rejection::AnswerNotKept),
+            // The store is unreachable (Redis down): run without the
+            // guarantee rather than refuse every call; logged.
+            Err(e) => {
+                tracing::warn!(error = %e, "idempotency store unreachable; the call runs without its key");
+                return Ok(run.await);
             }
-            self.order.pop_front();
         }
+    }
+    let guard = Release { store: app.idempotency.clone(), key: Some(key.clone()) };
+    let answer = run.await;
+    let answer = keep(app, &key, answer).await;
+    guard.disarm();
+    Ok(answer)
+}
+
+/// Stores `answer` for repeats (or that it was too large to keep) and gives
+/// back an equal response.
+async fn keep(app: &App, key: &Key, answer: Response) -> Response {
+    let (parts, body) = answer.into_parts();
+    // Envelopes and error pages are built in memory: collecting cannot fail
+    // or grow without bound.
+    let body = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let stored = StoredAnswer { status: parts.status, headers: parts.headers, body };
+    let fits = stored.weight() <= app.config.idempotency_max_answer;
+    let kept = fits.then_some(&stored);
+    if let Err(e) =
+        app.idempotency.finish(&key.key, &key.fingerprint, kept, app.config.idempotency_keep_for).await
+    {
+        tracing::warn!(error = %e, "idempotency store unreachable; the answer is not kept for repeats");
+    }
+    response(stored)
+}
+
+fn response(answer: StoredAnswer) -> Response {
+    let mut response = Response::new(Body::from(answer.body));
+    *response.status_mut() = answer.status;
+    *response.headers_mut() = answer.headers;
+    response
+}
+
+/// Releases the claim when the run is dropped before it finished (the
+/// client went away), so that a retry runs the action.
+struct Release {
+    store: Arc<dyn IdempotencyStore>,
+    key: Option<Key>,
+}
+
+impl Release {
+    fn disarm(mut self) {
+        self.key = None;
     }
 }
 
-impl Running<'_> {
-    /// Stores `response` for repeats and gives back an equal response.
-    pub(crate) async fn finish(mut self, response: Response) -> Response {
-        use http_body_util::BodyExt as _;
-        let (parts, body) = response.into_parts();
-        // Envelopes are small JSON documents built in memory: collecting
-        // cannot fail or grow without bound.
-        let body = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
-        let stored = Stored { status: parts.status, headers: parts.headers, body };
-        let now = Instant::now();
-        {
-            let mut inner = self.keys.inner.lock().unwrap_or_else(|e| e.into_inner());
-            inner.slots.insert(self.key.clone(), Slot::Done(stored.clone(), now));
-            inner.order.push_back((self.key.clone(), now));
-            inner.expire(now);
-        }
-        if let Some(tx) = self.tx.take() {
-            let _ = tx.send(Some(stored.clone()));
-        }
-        stored.response()
-    }
-}
-
-impl Drop for Running<'_> {
+impl Drop for Release {
     fn drop(&mut self) {
-        if self.tx.is_some() {
-            // Cancelled before finishing: release the key so a retry runs.
-            let mut inner = self.keys.inner.lock().unwrap_or_else(|e| e.into_inner());
-            if matches!(inner.slots.get(&self.key), Some(Slot::Running(_))) {
-                inner.slots.remove(&self.key);
-            }
+        if let Some(key) = self.key.take() {
+            let store = self.store.clone();
+            // Drop cannot wait: the release runs on its own.
+            tokio::spawn(async move {
+                if let Err(e) = store.release(&key.key, &key.fingerprint).await {
+                    tracing::warn!(error = %e, "idempotency store unreachable; a cancelled call keeps its key");
+                }
+            });
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn answer(n: u8) -> Response {
-        let mut r = Response::new(Body::from(vec![n]));
-        *r.status_mut() = StatusCode::OK;
-        r
-    }
-
-    async fn body(r: Response) -> Vec<u8> {
-        use http_body_util::BodyExt as _;
-        r.into_body().collect().await.expect("body").to_bytes().to_vec()
-    }
-
-    #[tokio::test]
-    async fn a_repeat_gets_the_first_answer() {
-        let keys = Keys::default();
-        let Begin::Run(run) = keys.begin("a".into()) else { panic!("first must run") };
-        assert_eq!(body(run.finish(answer(1)).await).await, [1]);
-        let Begin::Replay(stored) = keys.begin("a".into()) else { panic!("repeat must replay") };
-        assert_eq!(body(stored.response()).await, [1]);
-    }
-
-    #[tokio::test]
-    async fn a_repeat_during_the_first_waits_for_it() {
-        let keys = Keys::default();
-        let Begin::Run(run) = keys.begin("a".into()) else { panic!("first must run") };
-        let Begin::Wait(mut rx) = keys.begin("a".into()) else { panic!("repeat must wait") };
-        let _ = run.finish(answer(2)).await;
-        let stored = rx.wait_for(Option::is_some).await.expect("sent").clone().expect("some");
-        assert_eq!(body(stored.response()).await, [2]);
-    }
-
-    #[tokio::test]
-    async fn a_cancelled_first_run_releases_the_key() {
-        let keys = Keys::default();
-        let Begin::Run(run) = keys.begin("a".into()) else { panic!("first must run") };
-        let Begin::Wait(mut rx) = keys.begin("a".into()) else { panic!("repeat must wait") };
-        drop(run);
-        assert!(rx.wait_for(Option::is_some).await.is_err(), "the waiter learns the run is gone");
-        assert!(matches!(keys.begin("a".into()), Begin::Run(_)));
     }
 }

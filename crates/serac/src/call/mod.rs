@@ -30,8 +30,6 @@ use axum::response::Response;
 use http::{HeaderValue, Request};
 use tower::Service;
 
-use idempotency::Begin;
-pub(crate) use idempotency::Keys;
 pub(crate) use respond::reject;
 
 use crate::action::invoke;
@@ -52,31 +50,19 @@ pub(crate) enum Named {
 }
 
 /// Answers a request that may be an action call.
-pub(crate) async fn call<S>(
-    inner: S,
-    app: Arc<App>,
-    keys: Arc<Keys>,
-    req: Request<Body>,
-    named: Named,
-) -> Response
+pub(crate) async fn call<S>(inner: S, app: Arc<App>, req: Request<Body>, named: Named) -> Response
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
     let js = matches!(named, Named::Header(_));
-    match run(inner, &app, &keys, req, named).await {
+    match run(inner, &app, req, named).await {
         Ok(response) => response,
         Err(rejection) => reject(js, rejection),
     }
 }
 
-async fn run<S>(
-    inner: S,
-    app: &Arc<App>,
-    keys: &Keys,
-    req: Request<Body>,
-    named: Named,
-) -> Result<Response, Rejection>
+async fn run<S>(inner: S, app: &Arc<App>, req: Request<Body>, named: Named) -> Result<Response, Rejection>
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -103,25 +89,12 @@ where
         let finished = invoke::run(prepared.def, prepared.call, prepared.max_duration).await;
         return Ok(respond::respond(inner, app.clone(), prepared.exchange, finished).await);
     };
-    // A repeated call (B4): the first answer, or the wait for it. Kept across
-    // the waits below: boxed, so that the future of every call does not hold
-    // a second copy of it.
-    let run = Box::pin(async move {
+    // A call with an idempotency key (B4, R2): run once, or answered as the
+    // first run was. Boxed: only such calls carry the wait for the store.
+    let max_duration = prepared.max_duration;
+    let run = async move {
         let finished = invoke::run(prepared.def, prepared.call, prepared.max_duration).await;
         respond::respond(inner, app.clone(), prepared.exchange, finished).await
-    });
-    loop {
-        match keys.begin(key.clone()) {
-            Begin::Replay(stored) => return Ok(stored.response()),
-            Begin::Wait(mut rx) => {
-                if let Ok(stored) = rx.wait_for(Option::is_some).await {
-                    if let Some(stored) = stored.clone() {
-                        return Ok(stored.response());
-                    }
-                }
-                // The first run was cancelled: try to run it ourselves.
-            }
-            Begin::Run(running) => return Ok(running.finish(run.await).await),
-        }
-    }
+    };
+    Box::pin(idempotency::once(app, key, max_duration, run)).await
 }

@@ -20,7 +20,7 @@ use std::time::Duration;
 use http::request::Parts;
 use serde_json::Value;
 
-use super::idempotency::MAX_KEY_LEN;
+use super::idempotency::Key;
 use super::recognise::{CallBody, CallRequest, limit_for};
 use super::respond::Exchange;
 use crate::action::{ActionDef, Call};
@@ -28,7 +28,7 @@ use crate::app::App;
 use crate::cx::Cx;
 use crate::error::{Rejection, human_bytes};
 use crate::payload::{self, Payload};
-use crate::protocol::{IDEMPOTENCY_HEADER, fields, names};
+use crate::protocol::{fields, names};
 use crate::seal::{self, ID_LEN, KeyRing};
 
 /// An action call ready to run.
@@ -37,7 +37,7 @@ pub(super) struct Ready {
     pub(super) call: Call,
     pub(super) max_duration: Duration,
     /// B4: the key a repeated call is recognised by.
-    pub(super) idempotency_key: Option<String>,
+    pub(super) idempotency_key: Option<Key>,
     pub(super) exchange: Exchange,
 }
 
@@ -71,6 +71,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         Some(id) => Some(lookup(app, id).ok_or(Rejection::UnknownAction)?),
         None => None,
     };
+    let mut key = None;
     let (mut payload, read_len) = match body {
         CallBody::Unread(body) => {
             let limit = limit_for(app, path, header_def);
@@ -84,6 +85,10 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
                     return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
                 }
             };
+            // A repeat is the same request: its key is hashed with the body.
+            if let Some(id) = header_id {
+                key = Key::of(&parts, id, &bytes)?;
+            }
             (payload::decode(&encoding, bytes).await?, None)
         }
         CallBody::Decoded { payload, len } => (payload, Some(len)),
@@ -105,7 +110,6 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     let prev_state = open_state(keys, named.id, named.state)?;
     let stateful = named.state.is_some();
     let id = named.id.to_string();
-    let idempotency_key = idempotency_key(&parts, &id, js)?;
 
     let route = app.config.route_for(path);
     // The action's own limit wherever it is posted (R3), else its route's
@@ -125,7 +129,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         def,
         call,
         max_duration,
-        idempotency_key,
+        idempotency_key: key,
         exchange: Exchange { cx, payload, id, js, stateful, wants_html },
     }))
 }
@@ -201,19 +205,5 @@ fn open_state(keys: &KeyRing, id: &str, sealed: Option<&str>) -> Result<Option<V
             .and_then(|plain| serde_json::from_slice::<Value>(&plain).ok())
             .map(Some)
             .ok_or(Rejection::BadSeal),
-    }
-}
-
-/// B4: the key a repeated call is recognised by (`<id>:<key>`), when the call
-/// has one; a malformed key is refused before anything runs.
-fn idempotency_key(parts: &Parts, id: &str, js: bool) -> Result<Option<String>, Rejection> {
-    match parts.headers.get(&names::IDEMPOTENCY).filter(|_| js) {
-        None => Ok(None),
-        Some(v) => match v.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN) {
-            Some(k) => Ok(Some(format!("{id}:{k}"))),
-            None => Err(Rejection::BadPayload(format!(
-                "the {IDEMPOTENCY_HEADER} header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
-            ))),
-        },
     }
 }

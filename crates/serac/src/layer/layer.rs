@@ -8,7 +8,6 @@ use super::service::ActionService;
 use crate::action::Registry;
 use crate::app::App;
 use crate::cache::{Invalidation, InvalidationHook};
-use crate::call::Keys;
 use crate::config::Config;
 use crate::config::ConfigError;
 
@@ -22,7 +21,6 @@ use crate::config::ConfigError;
 #[must_use]
 pub struct ActionLayer {
     app: Arc<App>,
-    keys: Arc<Keys>,
 }
 
 impl ActionLayer {
@@ -41,6 +39,10 @@ impl ActionLayer {
         #[cfg(not(feature = "typescript"))]
         let manifest = None;
         let caches_pages = config.caches_pages();
+        let idempotency = Arc::new(crate::idempotency::MemoryIdempotency::with_budget(
+            config.idempotency_budget,
+            config.idempotency_keep_for,
+        ));
         Self {
             app: Arc::new(App {
                 config,
@@ -51,9 +53,9 @@ impl ActionLayer {
                 caches_pages,
                 actions_module: None,
                 cache: crate::cache::Cache::default(),
+                idempotency,
                 manifest,
             }),
-            keys: Arc::default(),
         }
     }
 
@@ -123,6 +125,14 @@ impl ActionLayer {
         self
     }
 
+    /// Keeps idempotency keys and answers in `store` instead of this
+    /// process's memory: a shared one (`serac_redis::RedisIdempotency`) lets
+    /// a retry that reaches another instance be recognised as a repeat.
+    pub fn idempotency_store(mut self, store: impl crate::idempotency::IdempotencyStore) -> Self {
+        self.app_mut().idempotency = Arc::new(store);
+        self
+    }
+
     /// The layer's cache (clone it to use it outside requests).
     pub fn cache_handle(&self) -> crate::cache::Cache {
         self.app.cache.clone()
@@ -143,6 +153,6 @@ impl<S> Layer<S> for ActionLayer {
     type Service = ActionService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ActionService::new(inner, self.app.clone(), self.keys.clone())
+        ActionService::new(inner, self.app.clone())
     }
 }

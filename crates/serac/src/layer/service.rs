@@ -17,7 +17,7 @@ use tower::Service;
 
 use super::future::ResponseFuture;
 use crate::app::App;
-use crate::call::{self, Keys};
+use crate::call;
 use crate::client;
 use crate::error::Rejection;
 use crate::page::{self, Page};
@@ -28,18 +28,17 @@ use crate::protocol::{fields, names};
 pub struct ActionService<S> {
     inner: S,
     app: Arc<App>,
-    keys: Arc<Keys>,
 }
 
 impl<S> ActionService<S> {
-    pub(crate) fn new(inner: S, app: Arc<App>, keys: Arc<Keys>) -> Self {
-        Self { inner, app, keys }
+    pub(crate) fn new(inner: S, app: Arc<App>) -> Self {
+        Self { inner, app }
     }
 }
 
 impl<S: Clone> Clone for ActionService<S> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone(), app: self.app.clone(), keys: self.keys.clone() }
+        Self { inner: self.inner.clone(), app: self.app.clone() }
     }
 }
 
@@ -77,10 +76,7 @@ where
                 let inner = std::mem::replace(&mut self.inner, clone);
                 let app = self.app.clone();
                 match kind {
-                    Kind::Call(named) => {
-                        let keys = self.keys.clone();
-                        ResponseFuture::boxed(Box::pin(call::call(inner, app, keys, req, named)))
-                    }
+                    Kind::Call(named) => ResponseFuture::boxed(Box::pin(call::call(inner, app, req, named))),
                     _ => ResponseFuture::boxed(Box::pin(page::view(inner, app, req))),
                 }
             }

@@ -14,6 +14,7 @@ mod cookies;
 mod errors;
 mod forms;
 mod guard;
+mod idempotency;
 mod json;
 mod limits;
 mod recognise;

@@ -56,6 +56,18 @@ pub async fn start_with(config: Config) -> Server {
 
 type App = serac::ActionService<axum::Router>;
 
+/// The test app with its layer set up by `tune`.
+pub async fn start_with_layer(config: Config, tune: impl FnOnce(ActionLayer) -> ActionLayer) -> Server {
+    let state = AppState::default();
+    let app = tune(ActionLayer::new(config).with_state(state.clone())).wrap(app::router(state.clone()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        serac::serve(listener, app).await.expect("server");
+    });
+    Server { url: format!("http://{addr}"), state, task }
+}
+
 /// The test app served by `serac::serve` as `tune` sets it up.
 pub async fn start_serving(
     config: Config,
