@@ -117,6 +117,7 @@ impl Redirect {
 /// It deliberately does not implement `std::error::Error`: that is what lets
 /// every other error convert into it with `?` (the same trick as `anyhow`).
 #[must_use]
+#[non_exhaustive]
 pub enum ActionError {
     /// Some fields are invalid: `422`, messages shown next to the fields, the
     /// submitted values kept in the form.
@@ -132,6 +133,13 @@ pub enum ActionError {
     Conflict(String),
     /// The input is not acceptable for a reason that is not a single field: `400`.
     BadRequest(String),
+    /// Too many attempts (sign-ins, say): `429`, with `Retry-After`.
+    RateLimited {
+        /// For the user.
+        message: String,
+        /// When to try again.
+        retry_after: Duration,
+    },
     /// Go elsewhere: `303 See Other` for forms, a `redirect` in the JSON envelope.
     Redirect(Redirect),
     /// The action ran past its maximum duration and was cancelled: `504`.
@@ -168,6 +176,10 @@ impl ActionError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest(message.into())
     }
+    /// `429` with a message for the user and `Retry-After`.
+    pub fn rate_limited(message: impl Into<String>, retry_after: Duration) -> Self {
+        Self::RateLimited { message: message.into(), retry_after }
+    }
     /// A single-field validation failure.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation(FieldErrors::new().with(field, message))
@@ -187,6 +199,7 @@ impl ActionError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Redirect(_) => StatusCode::SEE_OTHER,
             Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -202,6 +215,7 @@ impl ActionError {
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::BadRequest(_) => "bad_request",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Redirect(_) => "redirect",
             Self::Timeout(_) => "timeout",
             Self::Internal(_) => "internal",
@@ -218,6 +232,11 @@ impl fmt::Debug for ActionError {
             Self::NotFound(m) => f.debug_tuple("NotFound").field(m).finish(),
             Self::Conflict(m) => f.debug_tuple("Conflict").field(m).finish(),
             Self::BadRequest(m) => f.debug_tuple("BadRequest").field(m).finish(),
+            Self::RateLimited { message, retry_after } => f
+                .debug_struct("RateLimited")
+                .field("message", message)
+                .field("retry_after", retry_after)
+                .finish(),
             Self::Redirect(r) => f.debug_tuple("Redirect").field(&r.location).finish(),
             Self::Timeout(d) => f.debug_tuple("Timeout").field(d).finish(),
             Self::Internal(e) => f.debug_tuple("Internal").field(e).finish(),
@@ -239,7 +258,8 @@ impl fmt::Display for ActionError {
             | Self::Forbidden(m)
             | Self::NotFound(m)
             | Self::Conflict(m)
-            | Self::BadRequest(m) => f.write_str(m),
+            | Self::BadRequest(m)
+            | Self::RateLimited { message: m, .. } => f.write_str(m),
             Self::Redirect(r) => write!(f, "redirect to {}", r.location),
             Self::Timeout(d) => write!(
                 f,

@@ -238,6 +238,49 @@ pub mod __fuzz {
         Ok((payload.fields, payload.files.len()))
     }
 
+    /// Parts of an envelope, as the fuzz target and the property test make
+    /// them.
+    #[derive(Debug, Default)]
+    pub struct EnvelopeParts {
+        /// `ok`.
+        pub ok: bool,
+        /// `result`.
+        pub result: serde_json::Value,
+        /// `error`: kind, status, message, digest.
+        pub error: Option<(String, u16, String, Option<String>)>,
+        /// `redirect`.
+        pub redirect: Option<String>,
+        /// `invalidated`: paths, layouts, tags.
+        pub invalidated: (Vec<String>, Vec<String>, Vec<String>),
+        /// `html`.
+        pub html: Option<String>,
+        /// `url`.
+        pub url: Option<String>,
+    }
+
+    /// The envelope made of `parts`, and the JSON the server writes for it.
+    pub fn envelope(parts: EnvelopeParts) -> (crate::protocol::Envelope, Vec<u8>) {
+        let (paths, layouts, tags) = parts.invalidated;
+        let envelope = crate::protocol::Envelope {
+            ok: parts.ok,
+            result: parts.result,
+            error: parts.error.map(|(kind, status, message, digest)| crate::protocol::EnvelopeError {
+                kind,
+                status,
+                message,
+                fields: None,
+                digest,
+            }),
+            redirect: parts.redirect,
+            invalidated: crate::cache::Invalidated { paths, layouts, tags },
+            html: parts.html,
+            url: parts.url,
+        };
+        let mut json = Vec::new();
+        envelope.write_json(&mut json);
+        (envelope, json)
+    }
+
     /// The action the complete fields at the start of a form body name, if
     /// any (`content_type` as for [`decode`]).
     pub fn action_in_prefix(content_type: &str, prefix: &[u8]) -> Option<String> {

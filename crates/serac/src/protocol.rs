@@ -54,6 +54,7 @@ pub mod fields {
 
 /// The JSON answer to a JavaScript action call. See `docs/protocol.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Envelope {
     /// True when the action returned normally (or redirected).
     pub ok: bool,
@@ -73,6 +74,7 @@ pub struct Envelope {
 
 /// The error part of an [`Envelope`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EnvelopeError {
     /// Machine-readable kind: `validation`, `unauthorized`, `forbidden`,
     /// `not_found`, `conflict`, `bad_request`, `timeout`, `internal`, or a

@@ -10,6 +10,7 @@ pub mod db;
 pub mod layout;
 pub mod routes;
 pub mod session;
+pub mod throttle;
 pub mod validate;
 
 use std::time::Duration;
@@ -18,7 +19,7 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use serac::cache::Cache;
 use serac::config::RouteConfig;
-use serac::{ActionLayer, ActionService, Config, KeyRing};
+use serac::{ActionLayer, ActionService, Config};
 use serac_redis::RedisStore;
 use tower::ServiceBuilder;
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
@@ -30,8 +31,21 @@ pub use db::{DEFAULT_DATABASE_URL, Db, DbError};
 pub struct Demo {
     /// The database.
     pub db: Db,
-    /// The keys sessions are sealed with (the same as Serac's).
-    pub keys: KeyRing,
+    /// How session cookies are written.
+    pub cookies: session::CookiePolicy,
+    /// Failed sign-ins, counted.
+    pub sign_ins: throttle::SignInThrottle,
+}
+
+/// How the demo is set up beyond its database and Serac's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Session cookies only over HTTPS. `main` sets it unless the demo
+    /// listens on a loopback address (plain HTTP on this machine).
+    pub secure_cookies: bool,
+    /// Cache and idempotency keys in this Redis, shared by the instances
+    /// that share the database.
+    pub redis: Option<RedisStore>,
 }
 
 impl std::fmt::Debug for Demo {
@@ -57,22 +71,30 @@ pub type DemoService = SetResponseHeader<
 /// The demo app on `db`, with Serac configured by `config`, its cache and
 /// idempotency keys in this process.
 pub fn app(db: Db, config: Config) -> DemoService {
-    build(db, config, ActionLayer::new)
+    app_with(db, config, Settings::default())
 }
 
 /// The demo app with its cache and idempotency keys in Redis, shared by the
 /// instances that share its database.
 pub fn app_with_redis(db: Db, config: Config, redis: RedisStore) -> DemoService {
-    build(db, config, |config| {
-        ActionLayer::new(config).idempotency_store(redis.idempotency()).cache(Cache::new(redis))
-    })
+    app_with(db, config, Settings { redis: Some(redis), ..Settings::default() })
 }
 
-fn build(db: Db, config: Config, layer: impl FnOnce(Config) -> ActionLayer) -> DemoService {
+/// The demo app as `settings` say.
+pub fn app_with(db: Db, config: Config, settings: Settings) -> DemoService {
     let config = config.route("/slow", RouteConfig::new().max_duration(SLOW_ROUTE_LIMIT));
-    let demo = Demo { db, keys: config.keys().clone() };
-    let app = layer(config).with_state(demo).wrap(routes::router());
-    // Every answer, pages and action calls alike: no MIME sniffing, no
+    let demo = Demo {
+        db,
+        cookies: session::CookiePolicy { secure: settings.secure_cookies },
+        sign_ins: throttle::SignInThrottle::default(),
+    };
+    let layer = match settings.redis {
+        Some(redis) => {
+            ActionLayer::new(config).idempotency_store(redis.idempotency()).cache(Cache::new(redis))
+        }
+        None => ActionLayer::new(config),
+    };
+    let app = layer.with_state(demo).wrap(routes::router()); // Every answer, pages and action calls alike: no MIME sniffing, no
     // full URLs to other sites in `Referer`, never inside another site's
     // frame (clickjacking a form).
     ServiceBuilder::new()

@@ -8,7 +8,7 @@
 use std::net::SocketAddr;
 
 use serac::Config;
-use serac_demo::{DEFAULT_DATABASE_URL, Db, app, app_with_redis};
+use serac_demo::{DEFAULT_DATABASE_URL, Db, Settings, app_with};
 use serac_redis::RedisStore;
 
 #[tokio::main]
@@ -29,13 +29,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         db.add_sample_data().await?;
     }
     let config = Config::from_env()?;
-    let service = match std::env::var(serac_redis::REDIS_URL_ENV) {
+    let redis = match std::env::var(serac_redis::REDIS_URL_ENV) {
         Ok(url) => {
             tracing::info!("cache and idempotency keys in Redis at {url}");
-            app_with_redis(db, config, RedisStore::new(&url)?)
+            Some(RedisStore::new(&url)?)
         }
-        Err(_) => app(db, config),
+        Err(_) => None,
     };
+    // Plain HTTP on this machine is what loopback means; anywhere else the
+    // demo is expected behind HTTPS, and session cookies say so.
+    let settings = Settings { secure_cookies: !addr.ip().is_loopback(), redis };
+    let service = app_with(db, config, settings);
 
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -148,7 +148,9 @@ async fn signup_and_admin(b: B, db: Db) {
     b.type_into("#item", "Stapler").await;
     b.click("#add-item").await;
     b.wait_text("#items", "Stapler").await;
-    b.wait_text("#items", "added by ann@example.com").await;
+    // Others see a display name, never the email (R9).
+    b.wait_text("#items", "added by User 2").await;
+    assert!(!b.text("#items").await.contains("ann@example.com"));
 
     b.goto("/dashboard").await;
     b.click("#signout-form button").await;

@@ -165,3 +165,45 @@ async fn large_idempotent_calls_do_not_pile_up_in_memory_r2() {
         (peak - before) / 1024
     );
 }
+
+/// R8: password hashing runs at most one per core. Each argon2 check takes
+/// about 19 MiB; before the bound, 40 parallel wrong passwords took the demo
+/// to 3.3 GB, and kept it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_sign_ins_stay_within_a_memory_bound_r8() {
+    // 40 unbounded would be 40 × 19 MiB = 760 MiB.
+    const GROWTH_BOUND_MIB: u64 = 100;
+    let demo = Demo::start("sign-ins");
+    let fields = form_fields(&demo, "/signup", "signin-form").await;
+    let before = demo.peak_rss_kib();
+    let client = client();
+    let attempts = (0..40).map(|i| {
+        let client = client.clone();
+        let mut body = fields.clone();
+        body.push(("email".into(), format!("user{i}@example.com")));
+        body.push(("password".into(), "not the password".into()));
+        let url = demo.url.clone();
+        tokio::spawn(async move {
+            let res = client
+                .post(format!("{url}/signup"))
+                .header("origin", &url)
+                .form(&body)
+                .timeout(Duration::from_secs(120))
+                .send()
+                .await;
+            res.map(|r| r.status().as_u16()).unwrap_or(0)
+        })
+    });
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(attempts).await.into_iter().map(|s| s.unwrap_or(0)).collect();
+    let peak = demo.peak_rss_kib();
+    eprintln!(
+        "40 parallel wrong sign-ins: {statuses:?}; demo peak RSS {before} KiB before, {peak} KiB after"
+    );
+    assert!(statuses.iter().all(|s| *s == 422 || *s == 429), "{statuses:?}");
+    assert!(
+        (peak - before) / 1024 < GROWTH_BOUND_MIB,
+        "peak RSS grew by {} MiB, over the {GROWTH_BOUND_MIB} MiB bound",
+        (peak - before) / 1024
+    );
+}

@@ -7,7 +7,7 @@ use serac::prelude::*;
 use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
-use crate::session::User;
+use crate::session::{User, display_name};
 use crate::validate::check;
 
 /// The item form.
@@ -38,8 +38,9 @@ pub async fn add_item(
 
 /// `/admin`.
 pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageError> {
-    let items: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT items.id, items.name, users.email FROM items JOIN users ON users.id = items.added_by ORDER BY items.id",
+    // Who added an item, by display name: never their email (R9).
+    let items: Vec<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT items.id, items.name, users.id, users.name FROM items JOIN users ON users.id = items.added_by ORDER BY items.id",
     )
     .fetch_all(demo.db.pool())
     .await?;
@@ -49,7 +50,9 @@ pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
         "Admin",
         html! {
             ul.cards #items {
-                @for (id, name, by) in &items { li id=(format!("item-{id}")) { (name) " " small.muted { "added by " (by) } } }
+                @for (id, name, by, by_name) in &items {
+                    li id=(format!("item-{id}")) { (name) " " small.muted { "added by " (display_name(*by, by_name)) } }
+                }
             }
             (page.form(add).id("item-form").attr("data-serac-reset", "").body(html! {
                 label { "Item" input #item name="name" autocomplete="off" value=(page.value(add, "name")); }

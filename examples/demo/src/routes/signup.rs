@@ -11,6 +11,7 @@ use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
 use crate::session::{self, current_user};
+use crate::throttle;
 use crate::validate::check;
 
 /// The sign-up and sign-in forms.
@@ -60,38 +61,43 @@ pub async fn sign_up(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) 
             "An account with this email already exists. Sign in instead.",
         ));
     };
-    session::sign_in(&cx, &demo, id);
+    session::sign_in(&cx, &demo, id).await?;
     Err(redirect("/dashboard"))
 }
 
-/// Signs an existing account in.
+/// Signs an existing account in. Repeated failures for one account or from
+/// one address are throttled (R8).
 #[serac::action]
 pub async fn sign_in(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) -> Result<(), ActionError> {
     let email = form.email.trim().to_lowercase();
+    let address = throttle::client_address(&cx);
+    demo.sign_ins.check(&email, address)?;
     let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
         .bind(&email)
         .fetch_optional(demo.db.pool())
         .await?;
     let user = match row {
-        Some((id, hash)) => session::verify_password(form.password.clone(), hash).await.then_some(id),
+        Some((id, hash)) => session::verify_password(form.password.clone(), hash).await?.then_some(id),
         None => {
             // Same work as for a real account, so timing does not tell
             // which emails have one.
-            session::verify_password(form.password.clone(), session::decoy_hash().await?).await;
+            session::verify_password(form.password.clone(), session::decoy_hash().await?).await?;
             None
         }
     };
     let Some(id) = user else {
+        demo.sign_ins.failed(&email, address);
         return Err(ActionError::invalid("password", "That email and password do not match."));
     };
-    session::sign_in(&cx, &demo, id);
+    session::sign_in(&cx, &demo, id).await?;
     Err(redirect("/dashboard"))
 }
 
-/// Signs out and goes home.
+/// Signs out (the session is revoked on the server) and goes back to the
+/// sign-up page.
 #[serac::action]
-pub async fn sign_out(cx: Cx) -> Result<(), ActionError> {
-    session::sign_out(&cx);
+pub async fn sign_out(cx: Cx, State(demo): State<Demo>) -> Result<(), ActionError> {
+    session::sign_out(&cx, &demo).await?;
     Err(redirect("/signup"))
 }
 

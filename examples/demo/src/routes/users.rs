@@ -8,6 +8,7 @@ use serac::prelude::*;
 use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
+use crate::session::display_name;
 use crate::validate::check;
 
 /// The name form.
@@ -41,11 +42,12 @@ pub async fn rename_user(
 
 /// The page.
 pub async fn show(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> Result<Markup, PageError> {
-    let user: Option<(String, String)> = sqlx::query_as("SELECT email, name FROM users WHERE id = $1")
+    // The name only: a profile never shows the account's email (R9).
+    let user: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(demo.db.pool())
         .await?;
-    let Some((email, name)) = user else {
+    let Some(name) = user else {
         return Err(PageError::NotFound(format!("There is no user {id}.")));
     };
     let rename = rename_user::action();
@@ -54,7 +56,7 @@ pub async fn show(State(demo): State<Demo>, Path(id): Path<i64>, page: Page) -> 
         &page,
         "Profile",
         html! {
-            p #profile { "User " (id) ": " strong #display-name { @if name.is_empty() { (email) } @else { (name) } } }
+            p #profile { "User " (id) ": " strong #display-name { (display_name(id, &name)) } }
             (page.form(rename.bind(id)).id("rename-form").body(html! {
                 label { "Display name"
                     input #name name="name" value=(if typed.is_empty() { name.as_str() } else { typed });

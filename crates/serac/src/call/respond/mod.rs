@@ -100,12 +100,19 @@ where
             }
         }
     }
+    let retry_after = match &result {
+        Err(ActionError::RateLimited { retry_after, .. }) => Some(retry_after.as_secs().max(1)),
+        _ => None,
+    };
     let outcome = Outcome { result, digest, redirect };
     let mut response = if ex.js {
         envelope::answer(inner, &app, &ex, outcome, invalidated).await
     } else {
         form::answer(inner, &app, &ex, outcome).await
     };
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     if let Some(cookies) = ex.cx.cookies_if_used() {
         append_cookies(&mut response, cookies);
     }
