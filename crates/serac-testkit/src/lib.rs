@@ -89,10 +89,21 @@ pub fn services_required() -> bool {
 }
 
 /// Called when `service` is missing: fails where services are required,
-/// else says the test is skipped.
+/// else says the test is skipped, and adds it to the list `scripts/test`
+/// prints at the end (cargo hides what passing tests print).
+#[track_caller]
 pub fn missing(service: &str) {
     assert!(!services_required(), "{service} is missing: run the tests with ./scripts/test");
-    eprintln!("skipped: no {service} (run ./scripts/test, which installs and starts it)");
+    let at = std::panic::Location::caller();
+    let line = format!("{}:{}: skipped: no {service}", at.file(), at.line());
+    eprintln!("{line} (run ./scripts/test, which installs and starts it)");
+    if let Ok(path) = std::env::var("SERAC_TEST_SKIPS") {
+        use std::io::Write as _;
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            // One write of the whole line: tests append at the same time.
+            let _ = file.write_all(format!("{line}\n").as_bytes());
+        }
+    }
 }
 
 /// A loopback port nothing listens on.

@@ -12,6 +12,9 @@ use crate::client::Asset;
 use crate::config::Config;
 use crate::idempotency::IdempotencyStore;
 
+/// How an app shows an error in its own layout (`ActionLayer::error_page`).
+pub(crate) type ErrorPage = Arc<dyn Fn(http::StatusCode, &str) -> maud::Markup + Send + Sync>;
+
 /// Built once by `ActionLayer`, then read by every request.
 #[derive(Clone)]
 pub(crate) struct App {
@@ -26,14 +29,16 @@ pub(crate) struct App {
     /// Whether any route caches its pages: when none does, a page view goes
     /// straight to the app.
     pub(crate) caches_pages: bool,
-    /// The module of actions exposed to client code (S3), when any are.
+    /// The module of actions exposed to client code, when any are.
     pub(crate) actions_module: Option<Arc<Asset>>,
     /// Idempotency keys and the answers they replay.
     pub(crate) idempotency: Arc<dyn IdempotencyStore>,
+    /// The app's error page, when it has one.
+    pub(crate) error_page: Option<ErrorPage>,
     /// Cached data and pages.
     pub(crate) cache: Cache,
     /// The ids of the actions exported to TypeScript, as served at
-    /// `/_serac/actions.json` (B6), when any are.
+    /// `/_serac/actions.json`, when any are.
     pub(crate) manifest: Option<Bytes>,
 }
 

@@ -1,4 +1,4 @@
-//! Authorization helpers (S27).
+//! Authorization helpers.
 //!
 //! Serac does not know your users; it gives actions one obvious place to ask.
 //! Implement [`Identify`] for your user type (read a session cookie, look it

@@ -123,7 +123,14 @@ impl Config {
     /// from `SERAC_ENV`, and the allowed hosts from `SERAC_ALLOWED_HOSTS`
     /// (comma-separated patterns, see [`Config::allowed_hosts`]).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let mut config = Self::new(KeyRing::from_env()?);
+        Self::from_env_with(KeyRing::from_env()?)
+    }
+
+    /// [`Config::from_env`] with `keys` instead of `SERAC_SECRET`'s: for an
+    /// app that decides itself what to do without a secret (a demo that must
+    /// start with no set-up, say).
+    pub fn from_env_with(keys: KeyRing) -> Result<Self, ConfigError> {
+        let mut config = Self::new(keys);
         if let Ok(hosts) = std::env::var(ALLOWED_HOSTS_ENV) {
             for pattern in hosts.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 let host = HostPattern::parse(pattern)

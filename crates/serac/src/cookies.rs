@@ -3,7 +3,7 @@
 //! Reads see the request's cookies plus what the action has already changed;
 //! changes become `Set-Cookie` headers on the response and are also visible to
 //! the re-render of the page that follows, so a page showing a cookie shows
-//! the new value in the same round trip (S8, S25).
+//! the new value in the same round trip.
 
 use std::sync::Mutex;
 

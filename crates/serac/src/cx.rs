@@ -4,7 +4,7 @@
 //!
 //! `Cx` is cheap to clone (one `Arc`) and can be built by hand with
 //! [`Cx::builder`], so an action stays an ordinary function that tests and
-//! other Rust code call directly (S11).
+//! other Rust code call directly.
 
 use std::sync::{Arc, Mutex};
 

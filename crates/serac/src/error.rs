@@ -442,6 +442,89 @@ mod tests {
         );
     }
 
+    /// Every kind the server sends, one per variant (the matches make adding
+    /// a variant without listing it here a compile error).
+    fn every_kind() -> Vec<&'static str> {
+        let actions = [
+            ActionError::Validation(FieldErrors::new()),
+            ActionError::Unauthorized(String::new()),
+            ActionError::Forbidden(String::new()),
+            ActionError::NotFound(String::new()),
+            ActionError::Conflict(String::new()),
+            ActionError::BadRequest(String::new()),
+            ActionError::RateLimited { message: String::new(), retry_after: Duration::ZERO },
+            ActionError::Timeout(Duration::ZERO),
+            ActionError::internal(""),
+        ];
+        for a in &actions {
+            match a {
+                ActionError::Validation(_)
+                | ActionError::Unauthorized(_)
+                | ActionError::Forbidden(_)
+                | ActionError::NotFound(_)
+                | ActionError::Conflict(_)
+                | ActionError::BadRequest(_)
+                | ActionError::RateLimited { .. }
+                | ActionError::Redirect(_)
+                | ActionError::Timeout(_)
+                | ActionError::Internal(_) => {}
+            }
+        }
+        let rejections = [
+            Rejection::MethodNotAllowed { method: String::new() },
+            Rejection::OriginMismatch { origin: String::new(), expected: String::new(), hint: String::new() },
+            Rejection::HostNotAllowed { host: String::new() },
+            Rejection::CrossSite,
+            Rejection::PayloadTooLarge { limit: String::new() },
+            Rejection::BadPayload(String::new()),
+            Rejection::MissingAction,
+            Rejection::UnknownAction,
+            Rejection::IdempotencyConflict,
+            Rejection::AnswerNotKept,
+            Rejection::MissingBound,
+            Rejection::BadSeal,
+            Rejection::MissingState { type_name: "" },
+            Rejection::LayerMissing,
+        ];
+        for r in &rejections {
+            match r {
+                Rejection::MethodNotAllowed { .. }
+                | Rejection::OriginMismatch { .. }
+                | Rejection::HostNotAllowed { .. }
+                | Rejection::CrossSite
+                | Rejection::PayloadTooLarge { .. }
+                | Rejection::BadPayload(_)
+                | Rejection::MissingAction
+                | Rejection::UnknownAction
+                | Rejection::IdempotencyConflict
+                | Rejection::AnswerNotKept
+                | Rejection::MissingBound
+                | Rejection::BadSeal
+                | Rejection::MissingState { .. }
+                | Rejection::LayerMissing => {}
+            }
+        }
+        actions.iter().map(ActionError::kind).chain(rejections.iter().map(Rejection::kind)).collect()
+    }
+
+    /// The typed TypeScript client names the same kinds as the server, and
+    /// only those (and `network`, its own).
+    #[test]
+    fn the_typescript_client_knows_every_error_kind() {
+        let typed = include_str!("../client/typed.ts");
+        let union = typed.split("export type ActionErrorKind =").nth(1).expect("the union");
+        let union = &union[..union.find(';').expect("its end")];
+        let in_typescript: Vec<&str> =
+            union.split('|').map(|k| k.trim().trim_matches('"')).filter(|k| !k.is_empty()).collect();
+        let kinds = every_kind();
+        for kind in &kinds {
+            assert!(in_typescript.contains(kind), "typed.ts does not know the kind {kind:?}");
+        }
+        for kind in in_typescript.iter().filter(|k| **k != "network") {
+            assert!(kinds.contains(kind), "typed.ts names a kind the server never sends: {kind:?}");
+        }
+    }
+
     #[test]
     fn sizes_read_like_people_write_them() {
         assert_eq!(human_bytes(1024 * 1024), "1 MB");

@@ -1,4 +1,4 @@
-//! Where idempotency keys and the answers they replay are kept (B4, R2).
+//! Where idempotency keys and the answers they replay are kept.
 //!
 //! A JavaScript call may carry a key (`serac-idempotency-key`); a repeat of
 //! that call (a retry after a network error, a double submit) gets the first

@@ -112,6 +112,9 @@ pub use serve::serve;
 
 /// Re-exported so that apps name the same `Cookie` type as the jar.
 pub use cookie::{self, Cookie};
+/// The axum and maud Serac is built with: depend on the same versions (0.8
+/// and 0.27), or name these.
+pub use {axum, maud};
 
 /// The names most apps need: `use serac::prelude::*;`.
 pub mod prelude {

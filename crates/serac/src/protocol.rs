@@ -64,7 +64,7 @@ pub struct Envelope {
     pub error: Option<EnvelopeError>,
     /// Where to go next, when the action redirected.
     pub redirect: Option<String>,
-    /// Exactly what the action invalidated (B15).
+    /// Exactly what the action invalidated.
     pub invalidated: Invalidated,
     /// The page at `url`, rendered after the action, when it changed.
     pub html: Option<String>,

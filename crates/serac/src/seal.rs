@@ -54,6 +54,13 @@ pub enum KeyError {
         /// How many bytes it decoded to.
         len: usize,
     },
+    /// `SERAC_SECRET` is not set in a release build.
+    #[error(
+        "SERAC_SECRET is not set. Set it to the same value on every instance \
+         (head -c32 /dev/urandom | base64), or to `random` to accept action ids and \
+         sealed values that change at every restart"
+    )]
+    NotSet,
 }
 
 /// Why a sealed value was refused. Public messages are deliberately vague
@@ -144,21 +151,33 @@ impl KeyRing {
         ring
     }
 
-    /// Reads `SERAC_SECRET`; when it is unset, generates a secret and logs a
-    /// warning, since several instances would then disagree on ids and seals.
+    /// Reads `SERAC_SECRET`. Set to `random`, or unset in a debug build, a
+    /// secret is made for this process, with a warning: ids and sealed values
+    /// then change at every restart and instances disagree. Unset in a
+    /// release build, it is an error ([`KeyError::NotSet`]): a server that
+    /// forgets its secret would fail every page open during a deploy.
     pub fn from_env() -> Result<Self, KeyError> {
-        match std::env::var(SECRET_ENV) {
-            Ok(value) if !value.trim().is_empty() => Self::parse(&value),
-            _ => {
-                tracing::warn!(
-                    "{SECRET_ENV} is not set: using a random secret for this process. \
-                     Action ids and sealed values change at every restart; \
-                     deployments with several instances must set {SECRET_ENV} \
-                     (base64 of 32 random bytes) to the same value everywhere."
-                );
-                Ok(Self::generate())
-            }
+        let value = std::env::var(SECRET_ENV).unwrap_or_default();
+        let value = value.trim();
+        if value.is_empty() && !cfg!(debug_assertions) {
+            return Err(KeyError::NotSet);
         }
+        if !value.is_empty() && value != "random" {
+            return Self::parse(value);
+        }
+        let warning = format!(
+            "{SECRET_ENV} is {}: using a random secret for this process. Action ids and sealed \
+             values change at every restart; deployments with several instances must set \
+             {SECRET_ENV} (base64 of 32 random bytes) to the same value everywhere.",
+            if value.is_empty() { "not set" } else { "`random`" }
+        );
+        // Seen even by an app that installed no tracing subscriber.
+        if tracing::dispatcher::has_been_set() {
+            tracing::warn!("{warning}");
+        } else {
+            eprintln!("warning: {warning}");
+        }
+        Ok(Self::generate())
     }
 
     /// Whether this ring was generated at start rather than configured.

@@ -1,4 +1,4 @@
-//! Values that must never reach the browser (S30, B9).
+//! Values that must never reach the browser.
 //!
 //! `Secret<T>` implements neither `Serialize` nor maud's `Render`, and its
 //! `Debug` is redacted: it cannot be bound to an action, returned from one,

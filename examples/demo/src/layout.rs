@@ -36,6 +36,37 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
 
 /// A whole page: `title` in `<title>` and `<h1>`, `content` below.
 pub fn page(page: &Page, title: &str, content: Markup) -> Markup {
+    frame(
+        title,
+        html! {
+            @if let Some(notice) = page.notice() {
+                p.notice role="status" { (notice) }
+            }
+            div.error-boundary #error role="alert" aria-live="assertive" data-serac-error-boundary="" {
+                @if let Some(error) = page.error() {
+                    p { (error.message) }
+                }
+            }
+            (content)
+        },
+    )
+}
+
+/// The page Serac answers with when a request is refused before any action
+/// runs (a file over the limit, a form from another site): the demo's own
+/// layout, with the message and a way back.
+pub fn error_page(status: axum::http::StatusCode, message: &str) -> Markup {
+    let title = status.canonical_reason().unwrap_or("Error");
+    frame(
+        title,
+        html! {
+            div.error-boundary #error role="alert" { p { (message) } }
+            p { "Use your browser's Back button to return to the page, or see " a href="/" { "all examples" } "." }
+        },
+    )
+}
+
+fn frame(title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -58,14 +89,6 @@ pub fn page(page: &Page, title: &str, content: Markup) -> Markup {
                 }
                 main {
                     h1 { (title) }
-                    @if let Some(notice) = page.notice() {
-                        p.notice role="status" { (notice) }
-                    }
-                    div.error-boundary #error role="alert" aria-live="assertive" data-serac-error-boundary="" {
-                        @if let Some(error) = page.error() {
-                            p { (error.message) }
-                        }
-                    }
                     (content)
                 }
             }

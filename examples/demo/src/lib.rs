@@ -94,7 +94,7 @@ pub fn app_with(db: Db, config: Config, settings: Settings) -> DemoService {
         }
         None => ActionLayer::new(config),
     };
-    let app = layer.with_state(demo).wrap(routes::router()); // Every answer, pages and action calls alike: no MIME sniffing, no
+    let app = layer.with_state(demo).error_page(layout::error_page).wrap(routes::router()); // Every answer, pages and action calls alike: no MIME sniffing, no
     // full URLs to other sites in `Referer`, never inside another site's
     // frame (clickjacking a form).
     ServiceBuilder::new()

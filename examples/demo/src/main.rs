@@ -7,7 +7,8 @@
 
 use std::net::SocketAddr;
 
-use serac::Config;
+use serac::seal::KeyError;
+use serac::{Config, KeyRing};
 use serac_demo::{DEFAULT_DATABASE_URL, Db, Settings, app_with};
 use serac_redis::RedisStore;
 
@@ -28,7 +29,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var("SERAC_DEMO_SAMPLE_DATA").is_ok_and(|v| v == "1") {
         db.add_sample_data().await?;
     }
-    let config = Config::from_env()?;
+    // The demo must start with no set-up: without SERAC_SECRET it uses a
+    // random one (ids change at every restart), and says so.
+    let keys = match KeyRing::from_env() {
+        Err(KeyError::NotSet) => {
+            tracing::warn!(
+                "SERAC_SECRET is not set: the demo uses a random secret (forms open before a restart will need a reload)"
+            );
+            KeyRing::generate()
+        }
+        keys => keys?,
+    };
+    let config = Config::from_env_with(keys)?;
     let redis = match std::env::var(serac_redis::REDIS_URL_ENV) {
         Ok(url) => {
             tracing::info!("cache and idempotency keys in Redis at {url}");

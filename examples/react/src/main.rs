@@ -13,7 +13,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serac::Config;
+use serac::seal::KeyError;
+use serac::{Config, KeyRing};
 use serac_react::{AppState, app};
 
 /// Where the generated client goes, from this crate's directory.
@@ -63,7 +64,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(_) => Duration::from_millis(300),
     };
 
-    let service = app(&dist, Config::from_env()?, AppState::new(delay));
+    // An example that must start with no set-up: a random secret when none
+    // is given (ids change at every restart; the client fetches them again).
+    let keys = match KeyRing::from_env() {
+        Err(KeyError::NotSet) => KeyRing::generate(),
+        keys => keys?,
+    };
+    let service = app(&dist, Config::from_env_with(keys)?, AppState::new(delay));
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Serac + React example on http://{addr} (build in {})", dist.display());

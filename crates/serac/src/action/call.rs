@@ -4,8 +4,7 @@
 //! Bound values and the arguments of a programmatic call are two separate
 //! queues: a `Bound<T>` parameter only ever takes a value the server sealed
 //! into the page, a plain parameter only ever takes an argument of the call.
-//! A caller therefore cannot fill a bound slot by sending one argument more
-//! (B17).
+//! A caller therefore cannot fill a bound slot by sending one argument more.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -1,11 +1,11 @@
 //! Running one action: a tracing span, the time limit, panic isolation.
 //!
 //! The action's future runs inside the request's own future, never on a
-//! spawned task. That is what makes cancellation simple and predictable
-//! (B14): when the client disconnects, hyper drops the request future, the
+//! spawned task. That is what makes cancellation simple and predictable:
+//! when the client disconnects, hyper drops the request future, the
 //! action future is dropped at its current `.await`, and work not yet
 //! committed is undone by the usual Rust means (a transaction that was not
-//! committed rolls back when dropped). The time limit (S12) uses the same
+//! committed rolls back when dropped). The time limit uses the same
 //! mechanism: the future is dropped when the limit passes.
 
 use std::panic::AssertUnwindSafe;

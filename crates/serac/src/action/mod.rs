@@ -3,7 +3,7 @@
 //! `#[serac::action]` turns an `async fn` into an action by generating, next
 //! to the function (which stays callable from Rust), a module of the same name
 //! holding a static [`ActionDef`] and registering it. The layer builds a
-//! [`Registry`] from every registered definition: public id → definition, with
+//! registry from every registered definition: public id → definition, with
 //! ids computed from each action's path under the server's secret.
 //!
 //! - `def.rs`: the static description of one action, and its registration.

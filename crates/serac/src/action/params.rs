@@ -162,7 +162,7 @@ impl<T: DeserializeOwned + Send> FromCall for Form<T> {
 /// The submitted form decoded as `T` (text fields only; files through
 /// [`FormData`]).
 /// In production the message names the field but not what serde said of
-/// it, which can name Rust types (R10).
+/// it, which can name Rust types.
 fn decode_form<T: DeserializeOwned>(payload: &Payload, mode: Mode) -> Result<T, ActionError> {
     let encoded = {
         let mut ser = form_urlencoded::Serializer::new(String::new());

@@ -3,13 +3,13 @@
 //! An [`ActionRef`] is `Copy` and knows nothing secret; it turns into an id
 //! (and bound values into a sealed `$bound`) only when a page renders it
 //! through [`crate::Page`], which holds the server's keys. That keeps
-//! references usable anywhere, like any other value (S4).
+//! references usable anywhere, like any other value.
 //!
 //! Which parameters are bound is part of the action's type: `ActionRef<B>`
 //! carries the list `B` of its `Bound<T>` parameters' types, each
 //! [`ActionRef::bind`] takes the next one and only a reference with nothing
 //! left to bind can become a form or a button. Binding a value of the wrong
-//! type, binding too many, or forgetting one does not compile (B17).
+//! type, binding too many, or forgetting one does not compile.
 
 use std::marker::PhantomData;
 

@@ -1,4 +1,4 @@
-//! What an action invalidates: the list reported to the browser (B15) and
+//! What an action invalidates: the list reported to the browser and
 //! the hook that lets other caches hear of each invalidation as it happens.
 
 use std::sync::Arc;

@@ -47,7 +47,6 @@ impl Drop for Flight<'_> {
 ///     cache.load("posts:list", &["posts"], Duration::from_secs(60), query_posts).await?;
 /// # Ok(()) }
 /// ```
-/// ```
 #[derive(Clone)]
 pub struct Cache {
     inner: Arc<Inner>,

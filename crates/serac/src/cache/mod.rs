@@ -1,4 +1,4 @@
-//! Caching and revalidation (S8, S23, B7): memoised data with tags, an
+//! Caching and revalidation: memoised data with tags, an
 //! opt-in page cache for GET routes, and the invalidations actions make with
 //! `revalidate_path`, `revalidate_layout` and `revalidate_tag`.
 //!

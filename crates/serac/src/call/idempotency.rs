@@ -1,4 +1,4 @@
-//! Repeated calls (B4, R2): a JavaScript call may carry a key in the
+//! Repeated calls: a JavaScript call may carry a key in the
 //! `serac-idempotency-key` header; a repeat of the *same request* with that
 //! key (a retry after a network error, a double submit) does not run the
 //! action again but gets the first answer.

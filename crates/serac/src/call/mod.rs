@@ -58,7 +58,7 @@ where
     let js = matches!(named, Named::Header(_));
     match run(inner, &app, req, named).await {
         Ok(response) => response,
-        Err(rejection) => reject(js, rejection),
+        Err(rejection) => reject(&app, js, rejection),
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) struct Ready {
     pub(super) def: &'static ActionDef,
     pub(super) call: Call,
     pub(super) max_duration: Duration,
-    /// B4: the key a repeated call is recognised by.
+    /// the key a repeated call is recognised by.
     pub(super) idempotency_key: Option<Key>,
     pub(super) exchange: Exchange,
 }
@@ -44,7 +44,7 @@ pub(super) struct Ready {
 pub(super) enum Prepared {
     Ready(Ready),
     /// A native form with an id this server does not know (a deploy or a
-    /// key rotation since the page was rendered, B3).
+    /// key rotation since the page was rendered).
     Stale {
         parts: Parts,
         payload: Payload,

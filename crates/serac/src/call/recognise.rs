@@ -3,7 +3,7 @@
 //! field `$action` (the form's action) or `$button` (a submit button's), at
 //! any position, never in a file's contents. So its body is read, within
 //! the largest limit an action call may have, and parsed; a form that names
-//! no action is handed to the app with its body as it came (R5).
+//! no action is handed to the app with its body as it came.
 
 use axum::body::Body;
 use http::request::Parts;
@@ -35,7 +35,7 @@ pub(super) enum Recognised {
 }
 
 /// The body limit of a call to `def` posted to `path`: the action's own
-/// wherever it is posted (R3), else the route's, else the app's.
+/// wherever it is posted, else the route's, else the app's.
 pub(super) fn limit_for(app: &App, path: &str, def: Option<&ActionDef>) -> usize {
     def.and_then(ActionDef::body_limit).unwrap_or_else(|| {
         app.config.route_for(path).and_then(|r| r.body_limit).unwrap_or(app.config.body_limit)

@@ -54,6 +54,7 @@ impl ActionLayer {
                 actions_module: None,
                 cache: crate::cache::Cache::default(),
                 idempotency,
+                error_page: None,
                 manifest,
             }),
         }
@@ -86,7 +87,7 @@ impl ActionLayer {
         self
     }
 
-    /// Exposes actions to hand-written client code (S3) as named exports of an
+    /// Exposes actions to hand-written client code as named exports of an
     /// ES module served by the layer; its URL is
     /// [`crate::Page::actions_module_url`]. Each export is the function's Rust
     /// name:
@@ -130,6 +131,18 @@ impl ActionLayer {
     /// a retry that reaches another instance be recognised as a repeat.
     pub fn idempotency_store(mut self, store: impl crate::idempotency::IdempotencyStore) -> Self {
         self.app_mut().idempotency = Arc::new(store);
+        self
+    }
+
+    /// Shows the errors the layer answers itself (a request refused before
+    /// any action ran, an error a page did not show) in the app's own
+    /// layout: `page(status, message)`, where the message is for people.
+    /// Without it, a plain page says what went wrong.
+    pub fn error_page(
+        mut self,
+        page: impl Fn(http::StatusCode, &str) -> maud::Markup + Send + Sync + 'static,
+    ) -> Self {
+        self.app_mut().error_page = Some(Arc::new(page));
         self
     }
 

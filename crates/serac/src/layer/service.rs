@@ -118,7 +118,7 @@ fn classify(app: &App, req: &Request<Body>) -> Kind {
         }
         if query_names_action(req) {
             let method = method.to_string();
-            return Kind::Answered(call::reject(false, Rejection::MethodNotAllowed { method }));
+            return Kind::Answered(call::reject(app, false, Rejection::MethodNotAllowed { method }));
         }
         return Kind::Page;
     }

@@ -1,19 +1,30 @@
-//! The built-in error page: what a browser without JavaScript sees for a
-//! request refused before any action ran, or an error the app's page did not
-//! show.
+//! The error page: what a browser without JavaScript sees for a request
+//! refused before any action ran, or an error the app's page did not show.
+//! The app's own (`ActionLayer::error_page`), else a plain built-in one.
 
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
-use maud::{DOCTYPE, html};
+use maud::{DOCTYPE, Markup, html};
 
+use crate::app::App;
 use crate::error::Rejection;
 
-/// The built-in page for errors that no app page renders: rejections before
-/// any action ran, and errors a page did not show.
+/// The page for errors that no app page renders: rejections before any
+/// action ran, and errors a page did not show.
 #[must_use]
-pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error_page(app: &App, status: StatusCode, message: &str) -> Response {
+    let markup = match &app.error_page {
+        Some(page) => page(status, message),
+        None => built_in(status, message),
+    };
+    let mut response = (status, markup).into_response();
+    response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    response
+}
+
+fn built_in(status: StatusCode, message: &str) -> Markup {
     let title = status.canonical_reason().unwrap_or("Error");
-    let markup = html! {
+    html! {
         (DOCTYPE)
         html lang="en" {
             head {
@@ -27,14 +38,17 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
                 p { "Use your browser's Back button to return to the page." }
             }
         }
-    };
-    let mut response = (status, markup).into_response();
-    response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
-    response
+    }
 }
 
 impl IntoResponse for Rejection {
+    /// The built-in page (an app's own layout is used where the layer
+    /// answers, through [`error_page`]).
     fn into_response(self) -> Response {
-        error_page(self.status(), &self.to_string())
+        let mut response = (self.status(), built_in(self.status(), &self.to_string())).into_response();
+        response
+            .headers_mut()
+            .insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+        response
     }
 }

@@ -54,7 +54,7 @@ impl Page {
         }
     }
 
-    /// A submit button that calls `target` instead of its form's action (S14).
+    /// A submit button that calls `target` instead of its form's action.
     pub fn button(&self, target: impl IntoTarget) -> ActionButton<'_> {
         ActionButton { page: self, target: target.into_target(), attrs: Vec::new() }
     }
@@ -117,7 +117,7 @@ impl ActionForm<'_> {
     ///
     /// Forms without state or this mark get Post/Redirect/Get: whatever the
     /// action returns, the browser is sent back to the page (`303`), so a
-    /// refresh never posts again (B16).
+    /// refresh never posts again.
     pub fn shows_result(mut self) -> Self {
         // No state to seal: an empty `$state` says "stateful, nothing yet",
         // which anyone may send (it is what every such form sends).

@@ -35,6 +35,17 @@ use crate::error::Rejection;
 /// The page being rendered: action ids, sealed fields, and the submission
 /// that led to this render, if any. An axum extractor; needs the
 /// [`crate::ActionLayer`] around the router.
+///
+/// # Showing what went wrong
+///
+/// Without JavaScript, a failed action is answered with the page itself,
+/// rendered again with the error. So that an error is never lost, the page
+/// must show it: asking for it is what counts. A page that calls any of
+/// [`Page::error`], [`Page::error_for`], [`Page::notice`], or
+/// [`Page::field_error`] (for a field that has a message) has shown it;
+/// otherwise the layer answers with a plain built-in error page instead of
+/// the app's. A form that shows its fields' messages next to them needs
+/// nothing more.
 #[derive(Clone, Debug)]
 pub struct Page {
     pub(crate) app: Arc<App>,

@@ -67,13 +67,21 @@ impl Submission {
         self.state.clone().and_then(|v| serde_json::from_value(v).ok())
     }
 
-    /// The first validation message for a field.
+    /// The first validation message for a field. A page that shows one has
+    /// shown the validation error (see [`Submission::error`]).
     pub fn field_error(&self, name: &str) -> Option<&str> {
-        self.field_errors.get(name)
+        let message = self.field_errors.get(name);
+        if message.is_some() {
+            self.shown.store(true, Ordering::Relaxed);
+        }
+        message
     }
 
-    /// All validation messages.
+    /// All validation messages (marks them shown when there are any).
     pub fn field_errors(&self) -> &FieldErrors {
+        if !self.field_errors.is_empty() {
+            self.shown.store(true, Ordering::Relaxed);
+        }
         &self.field_errors
     }
 

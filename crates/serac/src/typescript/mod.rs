@@ -1,4 +1,4 @@
-//! A typed TypeScript client for the actions that opt in (B6).
+//! A typed TypeScript client for the actions that opt in.
 //!
 //! Mark an action `#[action(typescript)]` and derive [`ts_rs::TS`] on the
 //! types of its arguments and result; [`module`] then writes one TypeScript
@@ -7,13 +7,20 @@
 //! JSON protocol of `docs/protocol.md`, throws `ActionError` for failures,
 //! and follows redirects.
 //!
-//! ```rust,ignore
-//! #[derive(serde::Serialize, ts_rs::TS)]
+//! ```rust
+//! use serac::prelude::*;
+//! use serac::typescript::TS;
+//!
+//! #[derive(serde::Serialize, TS)]
+//! #[ts(crate = "serac::typescript::ts_rs")]
 //! struct Todo { id: u32, title: String, done: bool }
 //!
 //! /// Marks a todo done or not done.
 //! #[serac::action(typescript)]
-//! async fn toggle_todo(cx: Cx, id: u32, done: bool) -> Result<Todo, ActionError> { … }
+//! async fn toggle_todo(id: u32, done: bool) -> Result<Todo, ActionError> {
+//!     Ok(Todo { id, title: "Write the docs".into(), done })
+//! }
+//! # fn main() {}
 //! ```
 //!
 //! becomes
@@ -27,7 +34,7 @@
 //! Ids are not in the generated file: they depend on `SERAC_SECRET`, so the
 //! client reads them from the layer's manifest (`/_serac/actions.json`, see
 //! [`MANIFEST_PATH`]) at its first call, and again once when the server says
-//! an id is stale (after a rotation or a deploy, B3).
+//! an id is stale (after a rotation or a deploy).
 //!
 //! What a TypeScript function takes follows the Rust parameters, each
 //! through [`TsParam`]: `Cx`, `State<T>` and `Auth<U>` stay on the server;

@@ -487,7 +487,7 @@ async fn delayed(State(app): State<AppState>, page: Page) -> Markup {
         "Delayed",
         "",
         html! {
-            script { (PreEscaped(serac::client::QUEUE_SNIPPET)) }
+            script { (PreEscaped(serac::client::queue_snippet())) }
             script src="/slow-runtime.js" defer {}
         },
         html! {

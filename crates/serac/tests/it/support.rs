@@ -84,18 +84,13 @@ pub async fn start_serving(
     Server { url: format!("http://{addr}"), state, task }
 }
 
-/// A client that, like axum's test client, does not follow redirects.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
-}
-
 pub async fn get(server: &Server, path: &str) -> String {
     let res = client().get(format!("{}{path}", server.url)).send().await.expect("GET");
     assert!(res.status().is_success(), "GET {path}: {}", res.status());
     res.text().await.expect("body")
 }
 
-pub use serac_testkit::hidden;
+pub use serac_testkit::{client, hidden};
 
 /// The `$action` id of form `form_id` on `path`.
 pub async fn action_id(server: &Server, path: &str, form_id: &str) -> String {

@@ -13,14 +13,32 @@ use crate::validate::check;
 #[derive(Debug, serde::Deserialize, garde::Validate)]
 pub struct NewInvoice {
     /// Who pays.
-    #[garde(length(chars, min = 1, max = 100))]
+    #[garde(custom(customer_rule))]
     pub customer: String,
     /// In units, like `12.50`.
     #[garde(custom(amount_rule))]
     pub amount: String,
     /// `pending` or `paid`.
-    #[garde(pattern("^(pending|paid)$"))]
+    #[garde(custom(status_rule))]
     pub status: String,
+}
+
+// Rules with messages written for people (garde's own read like "length is
+// lower than 1").
+fn customer_rule(value: &str, _: &()) -> garde::Result {
+    match value.trim().chars().count() {
+        0 => Err(garde::Error::new("Enter the customer's name.")),
+        n if n > 100 => Err(garde::Error::new("Keep the customer's name to 100 characters.")),
+        _ => Ok(()),
+    }
+}
+
+fn status_rule(value: &str, _: &()) -> garde::Result {
+    if value == "pending" || value == "paid" {
+        Ok(())
+    } else {
+        Err(garde::Error::new("Choose pending or paid."))
+    }
 }
 
 fn amount_rule(value: &str, _: &()) -> garde::Result {

@@ -114,7 +114,7 @@ pub async fn show(page: Page) -> Markup {
             (page.form(up).id("signup-form").body(html! {
                 label { "Email" input #email name="email" type="email" autocomplete="email" value=(page.value(up, "email")); }
                 label { "Password" input #password name="password" type="password" autocomplete="new-password"; }
-                p #signup-message aria-live="polite" { @if let Some(m) = &message { (m) } }
+                p.field-error #signup-message aria-live="polite" { @if let Some(m) = &message { (m) } }
                 div.row {
                     button #signup type="submit" data-serac-disable="" { "Create account" }
                     span.when-pending data-serac-show-pending="" hidden { "Creating your account…" }

@@ -27,7 +27,8 @@ pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
         "Views",
         html! {
             p.big #views { "Total Views: " (total) }
-            (page.form(count_view::action()).id("view-form").attr("data-serac-on", "load").body(html! {}))
+            // Nothing to show: the form only carries the action that runs on load.
+            (page.form(count_view::action()).id("view-form").attr("data-serac-on", "load").attr("hidden", "").body(html! {}))
             noscript { img src="/views/seen" alt="" width="1" height="1"; }
         },
     ))

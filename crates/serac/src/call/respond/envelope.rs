@@ -1,7 +1,7 @@
 //! The answer to a JavaScript call: a JSON [`Envelope`]. When the action
 //! changed what the page shows (revalidated, set cookies, redirected,
 //! returned form state, or failed validation), the envelope also carries
-//! the page rendered again, so one round trip is enough (S8).
+//! the page rendered again, so one round trip is enough.
 
 use std::convert::Infallible;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! The answer to a native form (JavaScript off): Post/Redirect/Get (B16).
+//! The answer to a native form (JavaScript off): Post/Redirect/Get.
 //!
 //! `303` back to the page when the action succeeds and the form keeps no
 //! state (whatever the action returned is for JavaScript callers), `303` to
@@ -54,7 +54,7 @@ where
                 ex.cx.uri().clone(),
             )
             .await;
-            page_answer(page, status, &submission, message.as_deref())
+            page_answer(app, page, status, &submission, message.as_deref())
         }
     }
 }
@@ -62,13 +62,14 @@ where
 /// The page answer of a native form: the app's page with our status, or the
 /// built-in page when the app's page did not show the error or notice.
 fn page_answer(
+    app: &App,
     page: Response,
     status: StatusCode,
     submission: &Submission,
     message: Option<&str>,
 ) -> Response {
     if submission.needs_fallback() {
-        return error_page(status, message.unwrap_or("The action could not be completed."));
+        return error_page(app, status, message.unwrap_or("The action could not be completed."));
     }
     let mut page = page;
     if page.status().is_success() {
@@ -80,7 +81,7 @@ fn page_answer(
 
 /// A native form posted with an id this server does not know (a deploy or a
 /// key rotation since the page was rendered): render the page again with
-/// fresh ids and a notice asking to submit again (B3).
+/// fresh ids and a notice asking to submit again.
 pub(in crate::call) async fn stale_form<S>(
     inner: S,
     app: Arc<App>,
@@ -99,14 +100,14 @@ where
     let submission = Arc::new(submission);
     let page = render_page(
         inner,
-        app,
+        app.clone(),
         (&parts.headers, &parts.extensions),
         None,
         Some(submission.clone()),
         parts.uri.clone(),
     )
     .await;
-    page_answer(page, rejection.status(), &submission, Some(&rejection.to_string()))
+    page_answer(&app, page, rejection.status(), &submission, Some(&rejection.to_string()))
 }
 
 fn see_other(location: &str) -> Response {

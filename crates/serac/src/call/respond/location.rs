@@ -1,4 +1,4 @@
-//! Where an answer may send the browser (R4): a path on this site, or an
+//! Where an answer may send the browser: a path on this site, or an
 //! absolute `http(s)` URL that the action named itself. Nothing else ever
 //! becomes a `Location` or a navigation: not a protocol-relative `//host`
 //! (which browsers read as another site, and which a request path such as

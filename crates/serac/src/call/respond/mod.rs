@@ -12,7 +12,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::header::{CONTENT_TYPE, SET_COOKIE};
 use http::{HeaderValue, Request, StatusCode};
 use serde_json::Value;
@@ -133,14 +133,14 @@ pub(super) fn json_response(status: StatusCode, envelope: &Envelope) -> Response
 }
 
 /// Answers a request refused before any action ran.
-pub(crate) fn reject(js: bool, rejection: Rejection) -> Response {
+pub(crate) fn reject(app: &App, js: bool, rejection: Rejection) -> Response {
     tracing::info!(
         kind = rejection.kind(),
         status = rejection.status().as_u16(),
         "action call rejected: {rejection}"
     );
     if !js {
-        return rejection.into_response();
+        return crate::page::error_page(app, rejection.status(), &rejection.to_string());
     }
     json_response(
         rejection.status(),

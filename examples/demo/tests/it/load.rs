@@ -3,8 +3,6 @@
 //! concurrent 512 KB uploads take. Bounded in count; every request has a
 //! timeout.
 
-#![allow(unreachable_pub)]
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

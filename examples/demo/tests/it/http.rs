@@ -1,8 +1,6 @@
 //! The demo's pages over real HTTP with JavaScript off: what a browser with
 //! scripts disabled sends, checked by what the next page shows.
 
-#![allow(unreachable_pub)]
-
 use serac::config::Mode;
 use serac::{Config, KeyRing};
 use serac_demo::{Db, app};
@@ -284,4 +282,28 @@ async fn pages_and_actions_carry_the_security_headers() {
         assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
         assert_eq!(headers["content-security-policy"], "frame-ancestors 'none'");
     }
+}
+
+/// A file over the limit, JavaScript off: the 413 comes in the demo's own
+/// layout, with the message and a way back, not a bare page.
+#[tokio::test]
+async fn a_refused_upload_is_answered_in_the_demos_layout() {
+    let demo = start().await;
+    let fields = hidden(&get(&demo, "/upload", None).await, "upload-form");
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k, v);
+    }
+    let file = reqwest::multipart::Part::bytes(vec![b'x'; 2 * 1024 * 1024]).file_name("big.bin");
+    let res = client()
+        .post(format!("{}/upload", demo.url))
+        .header("origin", &demo.url)
+        .multipart(form.part("file", file))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 413);
+    let body = res.text().await.expect("body");
+    assert!(body.contains("class=\"brand\""), "the demo's header: {body}");
+    assert!(body.contains("larger than the limit of 1 MB"), "{body}");
 }

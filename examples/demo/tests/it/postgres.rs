@@ -3,8 +3,6 @@
 //! `SERAC_TEST_POSTGRES_URL` (set by `scripts/test`, which starts a
 //! throw-away cluster); each run creates its own database there.
 
-#![allow(unreachable_pub)]
-
 use serac::config::Mode;
 use serac::{Config, KeyRing};
 use serac_demo::db::Backend;

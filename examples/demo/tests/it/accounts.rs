@@ -2,8 +2,6 @@
 //! kept on the server (revoked on sign-out, expiring), cookie flags, and no
 //! email shown to other users.
 
-#![allow(unreachable_pub)]
-
 use serac::config::Mode;
 use serac::{Config, KeyRing};
 use serac_demo::{Db, Settings, app_with};

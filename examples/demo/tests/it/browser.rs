@@ -4,8 +4,6 @@
 //! The Chromium session comes from `serac-testkit`, which also says what
 //! happens without ChromeDriver.
 
-#![allow(unreachable_pub)]
-
 use std::future::Future;
 
 use serac::config::Mode;

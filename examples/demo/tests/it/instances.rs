@@ -6,8 +6,6 @@
 //! `scripts/test`) on a free loopback port with persistence off, because it
 //! stops and restarts it.
 
-#![allow(unreachable_pub)]
-
 use std::time::{Duration, Instant};
 
 use serac::config::Mode;

@@ -1,0 +1,13 @@
+// queue.js: inlined in the page's <head> before anything else, so that a
+// form submitted before serac.js has loaded is not lost (and not posted the
+// slow way): the submit is held, the form marked busy, and serac.js sends
+// it when it starts.
+window.__seracQueue = [];
+document.addEventListener("submit", function (e) {
+  var f = e.target;
+  if (window.__seracQueue && f.hasAttribute("data-serac-form")) {
+    e.preventDefault();
+    f.setAttribute("aria-busy", "true");
+    window.__seracQueue.push([f, e.submitter]);
+  }
+});
