@@ -2,7 +2,8 @@
 //! `cargo build --release -p serac-bench --example profile`, then e.g.
 //! `valgrind --tool=callgrind target/release/examples/profile a 20000`
 //! (scenarios: `a` client call, `b` form post with the page, `d` GET;
-//! `axum-a`, `axum-b`, `axum-d` for the floor).
+//! `axum-a`, `axum-b`, `axum-d` for the floor; `layer-d`, the floor's own
+//! page through Serac's layer).
 
 use http::{Request, header};
 use serac::KeyRing;
@@ -18,6 +19,9 @@ fn main() {
     let keys = KeyRing::from_secrets(&[[7; 32]]).expect("keys");
     let serac = apps::serac_app(keys.clone());
     let axum = apps::axum_app();
+    // The floor's own app with Serac's layer around it: what the layer alone
+    // adds to a page view.
+    let layered = serac::ActionLayer::new(serac::Config::new(keys.clone())).wrap(apps::axum_app());
     let id = keys.action_id(apps::increment::action().path());
     // The page's form shows its result: an empty `$state`.
     let form_body = format!("%24action={id}&%24state=");
@@ -44,6 +48,7 @@ fn main() {
                     .await
                 }
                 "d" => run(serac.clone(), Request::get("/").body(Body::empty()).expect("request")).await,
+                "layer-d" => run(layered.clone(), Request::get("/").body(Body::empty()).expect("request")).await,
                 "axum-a" => {
                     run(axum.clone(), Request::post("/increment").body(Body::empty()).expect("r")).await
                 }
