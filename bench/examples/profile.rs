@@ -48,7 +48,9 @@ fn main() {
                     .await
                 }
                 "d" => run(serac.clone(), Request::get("/").body(Body::empty()).expect("request")).await,
-                "layer-d" => run(layered.clone(), Request::get("/").body(Body::empty()).expect("request")).await,
+                "layer-d" => {
+                    run(layered.clone(), Request::get("/").body(Body::empty()).expect("request")).await
+                }
                 "axum-a" => {
                     run(axum.clone(), Request::post("/increment").body(Body::empty()).expect("r")).await
                 }

@@ -42,6 +42,9 @@
 //! }
 //! ```
 //!
+//! New here? The [`guide`] builds a small app step by step: a form, errors
+//! next to fields, bound values, signed-in users, cached pages, the runtime.
+//!
 //! ## What is where
 //!
 //! | item | what it does |
@@ -97,6 +100,9 @@ pub mod typescript;
 mod call;
 pub mod layer;
 pub mod serve;
+
+#[doc = include_str!("guide.md")]
+pub mod guide {}
 
 pub use action::{ActionRef, Bound, Form, FormData, FromCall, PrevState, State};
 pub use auth::{Auth, Identify};

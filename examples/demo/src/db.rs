@@ -2,9 +2,10 @@
 //! and actions share.
 //!
 //! SQLite in a file by default (created on first start), so the demo needs no
-//! set-up; a `postgres://` URL works too, with the same queries (written with
-//! `$1` placeholders, which both understand) and its own copy of the
-//! migrations. Queries are plain SQL kept next to the code that needs them.
+//! set-up; a `postgres://` URL works too when the demo is built with its
+//! `postgres` feature, with the same queries (written with `$1`
+//! placeholders, which both understand) and its own copy of the migrations.
+//! Queries are plain SQL kept next to the code that needs them.
 
 use std::time::Duration;
 
@@ -38,6 +39,12 @@ pub enum DbError {
         "DATABASE_URL {0:?} is neither a SQLite URL (sqlite://FILE, sqlite::memory:) nor a PostgreSQL one (postgres://…)"
     )]
     Unsupported(String),
+    /// A PostgreSQL URL, and the demo built without PostgreSQL.
+    #[error(
+        "DATABASE_URL names a PostgreSQL database, and this demo was built without PostgreSQL support: \
+         build it with `--features postgres`"
+    )]
+    NoPostgres,
     /// Connecting failed.
     #[error("the database could not be opened: {0}")]
     Open(#[from] sqlx::Error),
@@ -62,6 +69,9 @@ impl Db {
             };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            if !cfg!(feature = "postgres") {
+                return Err(DbError::NoPostgres);
+            }
             (Backend::Postgres, url.to_string())
         } else {
             return Err(DbError::Unsupported(url.to_string()));
@@ -160,5 +170,26 @@ impl Db {
         .bind(name)
         .fetch_one(&self.pool)
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Db, DbError};
+
+    #[tokio::test]
+    async fn an_unknown_url_is_refused_by_name() {
+        let error = Db::open("mysql://localhost/demo").await.err();
+        assert!(matches!(error, Some(DbError::Unsupported(url)) if url == "mysql://localhost/demo"));
+    }
+
+    // Without the feature the demo says which flag to build with, rather
+    // than sqlx's "no driver found" once it tries to connect.
+    #[cfg(not(feature = "postgres"))]
+    #[tokio::test]
+    async fn a_postgres_url_without_the_feature_names_the_feature() {
+        let error = Db::open("postgres://localhost/demo").await.err();
+        assert!(matches!(error, Some(DbError::NoPostgres)));
+        assert!(DbError::NoPostgres.to_string().contains("--features postgres"));
     }
 }
