@@ -6,7 +6,8 @@
 //! repeat is; a [`IdempotencyStore`] only keeps, per key:
 //!
 //! - the *fingerprint* of the request that claimed it (a hash of the action,
-//!   the page, the cookies it sent and its body), so that a key reused by
+//!   the page, the host, the cookies and `Authorization` header it sent
+//!   and its body), so that a key reused by
 //!   another request, or another caller, is refused instead of answered with
 //!   someone else's answer;
 //! - whether that request is still running, or its answer.
@@ -41,7 +42,7 @@ pub struct StoredAnswer {
     /// The status.
     pub status: StatusCode,
     /// The headers, `Set-Cookie` included (a repeat comes from the same
-    /// caller: the fingerprint holds its cookies).
+    /// caller: the fingerprint holds its cookies and credentials).
     pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,

@@ -173,6 +173,12 @@ fn decode_form<T: DeserializeOwned>(payload: &Payload, mode: Mode) -> Result<T, 
     };
     let de = serde_html_form::Deserializer::from_bytes(encoded.as_bytes());
     serde_path_to_error::deserialize(de).map_err(|e| {
+        // serde reports a missing field on the struct (path `.`); its name
+        // is the form field's, as safe to show as an invalid field's path.
+        let inner = e.inner().to_string();
+        if let Some(field) = inner.strip_prefix("missing field `").and_then(|f| f.strip_suffix('`')) {
+            return ActionError::bad_request(format!("The field \"{field}\" is missing."));
+        }
         let path = e.path().to_string();
         let detail = match mode {
             Mode::Development => format!(": {}", e.inner()),

@@ -3,7 +3,8 @@
 //! key (a retry after a network error, a double submit) does not run the
 //! action again but gets the first answer.
 //!
-//! "The same request" is the same action, page, cookies and body: their
+//! "The same request" is the same action, page, host, cookies,
+//! `Authorization` header and body: their
 //! hash (the fingerprint) is stored with the key. A key reused by another
 //! request, or by another caller, is refused with `409`; it never gets the
 //! first caller's answer (which may set their cookies). A repeat that
@@ -41,7 +42,10 @@ impl Key {
     /// refused before anything runs.
     pub(super) fn of(parts: &Parts, id: &str, body: &[u8]) -> Result<Option<Self>, Rejection> {
         let Some(value) = parts.headers.get(&names::IDEMPOTENCY) else { return Ok(None) };
-        let Some(key) = value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN) else {
+        let visible = |k: &&str| k.bytes().all(|b| b.is_ascii_graphic());
+        let Some(key) =
+            value.to_str().ok().filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN).filter(visible)
+        else {
             return Err(Rejection::BadPayload(format!(
                 "the {IDEMPOTENCY_HEADER} header must be 1 to {MAX_KEY_LEN} visible ASCII characters"
             )));
@@ -54,9 +58,15 @@ impl Key {
         };
         part(id.as_bytes());
         part(parts.uri.path_and_query().map_or("/", |p| p.as_str()).as_bytes());
+        // The caller, however the app tells callers apart: its cookies, an
+        // `Authorization` header, the site it asked for.
         for cookie in parts.headers.get_all(http::header::COOKIE) {
             part(cookie.as_bytes());
         }
+        for credentials in parts.headers.get_all(http::header::AUTHORIZATION) {
+            part(credentials.as_bytes());
+        }
+        part(parts.headers.get(http::header::HOST).map_or(&b""[..], |v| v.as_bytes()));
         part(parts.headers.get(http::header::CONTENT_TYPE).map_or(&b""[..], |v| v.as_bytes()));
         part(body);
         Ok(Some(Self { key: format!("{id}:{key}"), fingerprint: hash.finalize().into() }))

@@ -84,7 +84,7 @@ async fn undecodable_fields_are_a_400_naming_the_field_s10() {
     assert!(body.contains("The field &quot;amount&quot; is invalid"), "{body}");
     let (status, body) = read(submit(&s, "/", "f-pay", &[]).await).await;
     assert_eq!(status, 400);
-    assert!(body.contains("missing field `amount`"), "{body}");
+    assert!(body.contains("The field &quot;amount&quot; is missing."), "{body}");
     assert!(s.log().is_empty());
     let (status, _) = read(submit(&s, "/", "f-pay", &[("amount", "12.5")]).await).await;
     assert_eq!(status, 303);
@@ -144,6 +144,10 @@ async fn production_errors_name_no_parameter_and_no_rust_type_r10() {
     let (status, body) = read(post_form(&s, "/", &fields).await).await;
     assert_eq!(status, 400);
     assert!(body.contains("The field &quot;amount&quot; is invalid."), "{body}");
+    // Left out: named too, not "The form is invalid."
+    let (status, body) = read(post_form(&s, "/", &hidden(&get(&s, "/").await, "f-pay")).await).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("The field &quot;amount&quot; is missing."), "{body}");
     for leak in ["f64", "i64", "`a`", "`b`", "invalid type", "expected"] {
         assert!(!body.contains(leak), "{leak}: {body}");
     }

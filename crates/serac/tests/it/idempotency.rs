@@ -1,5 +1,5 @@
 //! R2: an idempotency key replays an answer only to the request that first
-//! used it (same action, page, cookies and body); answers are kept within a
+//! used it (same action, page, host, cookies, `Authorization` and body); answers are kept within a
 //! byte budget; a repeat is never run twice.
 
 use std::time::Duration;
@@ -68,6 +68,40 @@ async fn a_key_sent_by_another_caller_or_to_another_url_gets_nothing_of_the_firs
     assert_eq!(again.status(), 200);
     assert!(again.headers().get("set-cookie").is_some());
     assert_eq!(s.count("set_name:"), 1, "{:?}", s.log());
+}
+
+/// An app that tells users apart by an `Authorization` header (an API
+/// token) rather than a cookie: another token is another caller.
+#[tokio::test]
+async fn a_key_sent_with_another_authorization_gets_nothing_of_the_first_r2() {
+    let s = start().await;
+    let id = action_id(&s, "/", "f-add").await;
+    let send = |token: &'static str| {
+        client()
+            .post(format!("{}/", s.url))
+            .header("origin", s.origin())
+            .header(serac::protocol::ACTION_HEADER, &id)
+            .header(serac::protocol::IDEMPOTENCY_HEADER, "k-token")
+            .header("authorization", token)
+            .json(&json!([1, 2]))
+            .send()
+    };
+    assert_eq!(send("Bearer alice").await.expect("POST").status(), 200);
+    assert_eq!(kind(send("Bearer mallory").await.expect("POST")).await, (409, "idempotency_conflict".into()));
+    assert_eq!(send("Bearer alice").await.expect("POST").status(), 200, "alice's own retry");
+    assert_eq!(s.log(), ["add:1+2"], "ran once");
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_visible_ascii_is_refused_before_the_action_runs_r2() {
+    let s = start().await;
+    let id = action_id(&s, "/", "f-add").await;
+    let too_long = "k".repeat(129);
+    for key in ["a b", "tab\there", too_long.as_str()] {
+        let (status, kind) = kind(call(&s, "/", &id, key, None, json!([1, 2])).await).await;
+        assert_eq!((status, kind.as_str()), (400, "bad_payload"), "{key:?}");
+    }
+    assert!(s.log().is_empty(), "{:?}", s.log());
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod cache;
 mod cancel;
 mod cookies;
 mod errors;
+mod expose;
 mod forms;
 mod guard;
 mod idempotency;

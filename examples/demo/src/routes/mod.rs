@@ -30,7 +30,15 @@ pub fn router() -> Router {
         .route("/posts/{id}", get(posts::show))
         .route("/posts/{id}/edit", get(posts::edit))
         .route("/signup", get(signup::show))
-        .route("/dashboard", get(signup::dashboard))
+        // It shows the signed-in user's email: never kept by a shared or
+        // back-button cache.
+        .route(
+            "/dashboard",
+            get(signup::dashboard).layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("private, no-store"),
+            )),
+        )
         .route("/likes", get(likes::show))
         .route("/views", get(views::show))
         .route("/views/seen", get(views::seen))

@@ -71,7 +71,7 @@ pub async fn sign_up(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) 
 pub async fn sign_in(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) -> Result<(), ActionError> {
     let email = form.email.trim().to_lowercase();
     let address = throttle::client_address(&cx);
-    demo.sign_ins.check(&email, address)?;
+    let attempt = demo.sign_ins.attempt(&email, address)?;
     let row: Option<(i64, String)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
         .bind(&email)
         .fetch_optional(demo.db.pool())
@@ -86,9 +86,10 @@ pub async fn sign_in(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) 
         }
     };
     let Some(id) = user else {
-        demo.sign_ins.failed(&email, address);
+        demo.sign_ins.failed(attempt, &email, address);
         return Err(ActionError::invalid("password", "That email and password do not match."));
     };
+    attempt.succeeded();
     session::sign_in(&cx, &demo, id).await?;
     Err(redirect("/dashboard"))
 }

@@ -183,3 +183,60 @@ async fn failures_from_one_address_across_accounts_are_throttled_r8() {
     let res = post(&demo, "signin-form", &[("email", "another@example.com"), ("password", "x")], None).await;
     assert_eq!(res.status(), 429);
 }
+
+/// Sends `count` sign-ins at once, the `i`-th for `email(i)` with a wrong
+/// password, and counts the answers by status.
+async fn guesses_at_once(demo: &Demo, count: usize, email: impl Fn(usize) -> String) -> (usize, usize) {
+    let page =
+        client().get(format!("{}/signup", demo.url)).send().await.expect("GET").text().await.expect("body");
+    let fields = hidden(&page, "signin-form");
+    let mut sent = tokio::task::JoinSet::new();
+    for i in 0..count {
+        let mut body = fields.clone();
+        body.push(("email".into(), email(i)));
+        body.push(("password".into(), format!("wrong guess {i}")));
+        let request = client().post(format!("{}/signup", demo.url)).header("origin", &demo.url).form(&body);
+        sent.spawn(async move { request.send().await.expect("POST").status().as_u16() });
+    }
+    let (mut checked, mut refused) = (0, 0);
+    while let Some(status) = sent.join_next().await {
+        match status.expect("task") {
+            422 => checked += 1,
+            429 => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    (checked, refused)
+}
+
+// Regression: failures were counted once the password had been hashed, so
+// forty guesses sent together were all checked (and the right one among
+// them signed in).
+#[tokio::test]
+async fn guesses_sent_at_once_are_throttled_like_guesses_in_a_row_r8() {
+    let demo = start(Settings::default()).await;
+    sign_up(&demo, "eve@example.com").await;
+    let (checked, refused) = guesses_at_once(&demo, 40, |_| "eve@example.com".into()).await;
+    assert_eq!((checked, refused), (serac_demo::throttle::PER_ACCOUNT as usize, 35));
+    let res =
+        post(&demo, "signin-form", &[("email", "eve@example.com"), ("password", "correct horse")], None)
+            .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().get("set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn guesses_sent_at_once_across_accounts_are_throttled_per_address_r8() {
+    let demo = start(Settings::default()).await;
+    let (checked, refused) = guesses_at_once(&demo, 30, |i| format!("nobody{i}@example.com")).await;
+    assert_eq!((checked, refused), (serac_demo::throttle::PER_ADDRESS as usize, 10));
+}
+
+#[tokio::test]
+async fn the_dashboard_is_never_cached_r9() {
+    let demo = start(Settings::default()).await;
+    let cookie = sign_up(&demo, "fay@example.com").await;
+    let res =
+        client().get(format!("{}/dashboard", demo.url)).header("cookie", &cookie).send().await.expect("GET");
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+}

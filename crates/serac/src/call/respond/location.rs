@@ -53,16 +53,19 @@ impl Location {
     }
 }
 
-/// `path` with its leading run of `/` and `\` made one `/`, and `.` and
-/// `..` segments resolved (never above the root).
+/// `path` as a path on this site: `\\` read as `/` (as browsers read it in
+/// `http(s)` URLs), `.` and `..` segments resolved (never above the root),
+/// and the empty segments that leaves at the front dropped, so the result
+/// starts with exactly one `/` — `/.//evil.example` and `/x/..//evil.example`
+/// included, not only `//evil.example`.
 fn local_path(path: &str) -> String {
-    let rest = path.trim_start_matches(['/', '\\']);
-    let (path, tail) = match rest.find(['?', '#']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
+    let (path, tail) = match path.find(['?', '#']) {
+        Some(i) => path.split_at(i),
+        None => (path, ""),
     };
+    let path = path.replace('\\', "/");
     let mut segments: Vec<&str> = Vec::new();
-    let parts: Vec<&str> = path.split('/').collect();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     for (i, segment) in parts.iter().enumerate() {
         match *segment {
             "." => {
@@ -79,6 +82,8 @@ fn local_path(path: &str) -> String {
             s => segments.push(s),
         }
     }
+    let leading = segments.iter().take_while(|s| s.is_empty()).count().min(segments.len().saturating_sub(1));
+    let segments = &segments[leading..];
     let mut out = String::with_capacity(path.len() + tail.len() + 1);
     out.push('/');
     out.push_str(&segments.join("/"));
@@ -102,6 +107,41 @@ mod tests {
         assert_eq!(of("\\\\evil.example").as_deref(), Some("/evil.example"));
         assert_eq!(of("/a/../../etc?q=1").as_deref(), Some("/etc?q=1"));
         assert_eq!(Location::of_page("//evil.example/x").as_str(), "/evil.example/x");
+    }
+
+    // Regression: the leading slashes were trimmed before `.` and `..` were
+    // resolved, so these became `//evil.example…` again.
+    #[test]
+    fn dot_segments_cannot_rebuild_a_protocol_relative_url() {
+        assert_eq!(Location::of_page("/.//evil.example/x").as_str(), "/evil.example/x");
+        assert_eq!(Location::of_page("/x/..//evil.example").as_str(), "/evil.example");
+        assert_eq!(Location::of_page("/./\\evil.example").as_str(), "/evil.example");
+        assert_eq!(Location::of_page("/a/b/../..//.//evil.example?q").as_str(), "/evil.example?q");
+        assert_eq!(of("/.//evil.example").as_deref(), Some("/evil.example"));
+        assert_eq!(of("..//evil.example").as_deref(), Some("/evil.example"));
+        // Inside the path a double slash is harmless: still this site.
+        assert_eq!(of(".\\/evil.example").as_deref(), Some("/a//evil.example"));
+    }
+
+    /// Every string of up to seven characters from `/`, `\\`, `.`, `e`:
+    /// the result starts with one `/` and never with `//` or `/\\`.
+    #[test]
+    fn no_combination_of_slashes_and_dots_leaves_the_site() {
+        let alphabet = ['/', '\\', '.', 'e'];
+        let mut inputs = vec![String::new()];
+        let mut last = inputs.clone();
+        for _ in 0..7 {
+            last = last.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            inputs.extend(last.iter().cloned());
+        }
+        for input in &inputs {
+            for out in
+                [Location::of_page(&format!("/{input}")).as_str().to_string(), of(input).unwrap_or_default()]
+            {
+                assert!(out.starts_with('/'), "{input:?} gave {out:?}");
+                assert!(!out.starts_with("//") && !out.starts_with("/\\"), "{input:?} gave {out:?}");
+            }
+        }
     }
 
     #[test]
