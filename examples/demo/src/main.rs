@@ -2,7 +2,9 @@
 //!
 //! Environment: `SERAC_ADDR` (listen address), `DATABASE_URL` (default: a
 //! SQLite file in the working directory), `SERAC_SECRET` (see the README; a
-//! random one is made when unset), `SERAC_DEMO_SAMPLE_DATA=1` (a few sample
+//! random one is made when unset), `SERAC_ALLOWED_HOSTS` (the host names
+//! actions may be called at; on loopback, the address and `localhost` when
+//! unset), `SERAC_DEMO_SAMPLE_DATA=1` (a few sample
 //! invoices and messages in empty tables), `RUST_LOG`.
 
 use std::net::SocketAddr;
@@ -40,7 +42,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         keys => keys?,
     };
-    let config = Config::from_env_with(keys)?;
+    let mut config = Config::from_env_with(keys)?;
+    // On loopback the demo knows every name it is reached by: a page from
+    // another site that rebinds its own name to 127.0.0.1 (DNS rebinding)
+    // gets 403 on actions. Elsewhere SERAC_ALLOWED_HOSTS says which names.
+    if std::env::var(serac::config::ALLOWED_HOSTS_ENV).is_err() && addr.ip().is_loopback() {
+        let port = addr.port();
+        config = config.allowed_hosts([addr.to_string(), format!("localhost:{port}")]);
+    }
     let redis = match std::env::var(serac_redis::REDIS_URL_ENV) {
         Ok(url) => {
             tracing::info!("cache and idempotency keys in Redis at {url}");

@@ -27,10 +27,10 @@ impl ActionLayer {
     /// A layer with the given configuration, serving every action linked into
     /// the binary.
     ///
-    /// # Panics
-    /// With the `typescript` feature, when two actions marked
-    /// `#[action(typescript)]` have the same function name (they would be the
-    /// same TypeScript function and the same key of the id manifest).
+    /// With the `typescript` feature, two actions marked
+    /// `#[action(typescript)]` with one name would be one TypeScript function:
+    /// the id manifest then leaves them out and logs an error, and
+    /// [`crate::typescript::module`] refuses to generate the client.
     pub fn new(config: Config) -> Self {
         let registry = Registry::collect(&config.keys);
         let max_action_limit = registry.max_body_limit();
@@ -89,8 +89,8 @@ impl ActionLayer {
 
     /// Exposes actions to hand-written client code as named exports of an
     /// ES module served by the layer; its URL is
-    /// [`crate::Page::actions_module_url`]. Each export is the function's Rust
-    /// name:
+    /// [`crate::Page::actions_module_url`]. Each export is the action's name
+    /// (the function's, or `#[action(name = "…")]`):
     ///
     /// ```js
     /// import { add } from "/_serac/actions.1f2e….mjs";
@@ -99,24 +99,28 @@ impl ActionLayer {
     ///
     /// Only exposed actions are listed; every action stays callable by id.
     ///
-    /// # Panics
-    /// When two exposed actions have the same name.
-    pub fn expose(mut self, actions: impl IntoIterator<Item = crate::ActionRef>) -> Self {
+    /// # Errors
+    /// [`ExposeError::NameClash`](super::ExposeError) when two of them have
+    /// the same name: one export would shadow the other.
+    pub fn expose(
+        mut self,
+        actions: impl IntoIterator<Item = crate::ActionRef>,
+    ) -> Result<Self, super::ExposeError> {
         let mut named: Vec<(String, crate::ActionRef)> = Vec::new();
         for action in actions {
-            let name = action.path().rsplit("::").next().unwrap_or(action.path()).to_string();
-            if let Some((_, other)) = named.iter().find(|(n, _)| *n == name) {
-                panic!(
-                    "serac: two exposed actions are named `{name}`: {} and {}",
-                    other.path(),
-                    action.path()
-                );
+            let name = action.def().name();
+            if let Some((_, first)) = named.iter().find(|(n, _)| n == name) {
+                return Err(super::ExposeError::NameClash {
+                    name: name.to_string(),
+                    first: first.path(),
+                    second: action.path(),
+                });
             }
-            named.push((name, action));
+            named.push((name.to_string(), action));
         }
         let app = self.app_mut();
         app.actions_module = Some(Arc::new(crate::client::actions_module(&named, &app.config.keys)));
-        self
+        Ok(self)
     }
 
     /// Uses `cache` for data and pages instead of the default in-memory one

@@ -34,7 +34,11 @@ impl Drop for Server {
 
 fn build(state: &AppState, secret: u8) -> ActionService<axum::Router> {
     let config = Config::new(KeyRing::from_secrets(&[[secret; 32]]).expect("key")).mode(Mode::Development);
-    ActionLayer::new(config).with_state(state.clone()).expose(app::exposed()).wrap(app::router(state.clone()))
+    ActionLayer::new(config)
+        .with_state(state.clone())
+        .expose(app::exposed())
+        .expect("exposed names differ")
+        .wrap(app::router(state.clone()))
 }
 
 impl Server {

@@ -1,7 +1,8 @@
 //! Load and faults against the demo as its own process (issue 6): exact
 //! counts under 1 000 concurrent actions on SQLite, and the memory 200
-//! concurrent 512 KB uploads take. Bounded in count; every request has a
-//! timeout.
+//! concurrent 512 KB uploads take, and the host names its actions answer
+//! for when started as `cargo run` starts it. Bounded in count; every
+//! request has a timeout.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -204,4 +205,29 @@ async fn parallel_sign_ins_stay_within_a_memory_bound_r8() {
         "peak RSS grew by {} MiB, over the {GROWTH_BOUND_MIB} MiB bound",
         (peak - before) / 1024
     );
+}
+
+/// R6 in the binary: on loopback without `SERAC_ALLOWED_HOSTS`, actions
+/// answer only for the address and `localhost` (a page that rebinds its
+/// own name to 127.0.0.1 gets 403, and nothing is liked).
+#[tokio::test]
+async fn the_demo_on_loopback_answers_actions_only_for_its_own_names_r6() {
+    let demo = Demo::start("hosts");
+    let fields = form_fields(&demo, "/likes", "like-form").await;
+    let port = demo.url.rsplit(':').next().expect("port").to_string();
+    let like = |host: String| {
+        client()
+            .post(format!("{}/likes", demo.url))
+            .header("host", &host)
+            .header("origin", format!("http://{host}"))
+            .form(&fields)
+            .send()
+    };
+    let rebound = like(format!("rebind.evil.example:{port}")).await.expect("POST");
+    assert_eq!(rebound.status(), 403);
+    let page =
+        client().get(format!("{}/likes", demo.url)).send().await.expect("GET").text().await.expect("body");
+    assert!(page.contains("Total Likes: 0"), "nothing ran");
+    assert_eq!(like(format!("localhost:{port}")).await.expect("POST").status(), 303);
+    assert_eq!(like(format!("127.0.0.1:{port}")).await.expect("POST").status(), 303);
 }

@@ -63,7 +63,8 @@ fn local_path(path: &str) -> String {
         Some(i) => path.split_at(i),
         None => (path, ""),
     };
-    let path = path.replace('\\', "/");
+    let path: std::borrow::Cow<'_, str> =
+        if path.contains('\\') { path.replace('\\', "/").into() } else { path.into() };
     let mut segments: Vec<&str> = Vec::new();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     for (i, segment) in parts.iter().enumerate() {
