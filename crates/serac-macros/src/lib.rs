@@ -21,6 +21,7 @@
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{FnArg, Item, ItemFn, LitInt, LitStr, Pat, Path, ReturnType, Type, parse_macro_input};
 
@@ -215,7 +216,8 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
     let krate = &settings.krate;
     let name = &sig.ident;
     let vis = &f.vis;
-    let public_name = settings.name.as_ref().map_or_else(|| name.to_string(), LitStr::value);
+    // `fn r#type` is the action `type`.
+    let public_name = settings.name.as_ref().map_or_else(|| name.unraw().to_string(), LitStr::value);
 
     let mut decode = Vec::new();
     let mut args = Vec::new();
@@ -225,7 +227,7 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
         let ty = &*pt.ty;
         let var = format_ident!("__serac_arg{}", i);
         let label = match &*pt.pat {
-            Pat::Ident(p) => p.ident.to_string(),
+            Pat::Ident(p) => p.ident.unraw().to_string(),
             _ => format!("argument {}", i + 1),
         };
         // At the type's tokens, so that a type that is no parameter is

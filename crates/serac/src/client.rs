@@ -143,13 +143,17 @@ pub fn runtime_tags_with_nonce(nonce: &str) -> Markup {
 /// The ES module of actions exposed to client code: one named export per
 /// action, calling it through `serac.call`.
 pub(crate) fn actions_module(exposed: &[(String, ActionRef)], keys: &KeyRing) -> Asset {
+    // Local names start with `$`, which no action name has, and exports are
+    // `export { $0 as name }`, valid for any name, reserved words included
+    // (`delete`, `new`, `default`, `call` all work).
     let mut text = String::from(
         "// Actions exposed by the server. Each returns a promise of the result,\n\
          // or rejects with serac.SeracError.\n\
-         const call = (id) => (...args) => window.serac.call(id, ...args);\n",
+         const $call = (id) => (...args) => window.serac.call(id, ...args);\n",
     );
-    for (name, action) in exposed {
-        text.push_str(&format!("export const {name} = call(\"{}\");\n", keys.action_id(action.path())));
+    for (i, (name, action)) in exposed.iter().enumerate() {
+        let id = keys.action_id(action.path());
+        text.push_str(&format!("const ${i} = $call(\"{id}\");\nexport {{ ${i} as {name} }};\n"));
     }
     Asset::new("actions", "mjs", "text/javascript; charset=utf-8", text)
 }

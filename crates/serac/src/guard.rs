@@ -200,7 +200,11 @@ pub(crate) fn check_origin(parts: &Parts, policy: &Policy) -> Result<(), Rejecti
     if !policy.allowed_hosts.is_empty() {
         let allowed = expected.is_some_and(|(host, port)| {
             let host = host.to_ascii_lowercase();
-            policy.allowed_hosts.iter().any(|p| p.matches(&host, port))
+            // A `Host` without a port is on the scheme's default one, which
+            // the layer cannot see (TLS may end before it): `app.com:443`
+            // and `app.com:80` both allow `Host: app.com`.
+            let ports: &[Option<u16>] = if port.is_some() { &[port] } else { &[None, Some(80), Some(443)] };
+            policy.allowed_hosts.iter().any(|p| ports.iter().any(|&port| p.matches(&host, port)))
         });
         if !allowed {
             let host = target.host.unwrap_or("(none)").chars().take(100).collect();
@@ -356,6 +360,18 @@ mod tests {
         assert!(check("app.com").is_ok());
         assert!(check("APP.com").is_ok());
         assert!(matches!(check("rebind.evil.example"), Err(Rejection::HostNotAllowed { .. })));
+    }
+
+    // Regression: `127.0.0.1:80` allowed, and a browser's `Host: 127.0.0.1`
+    // (no port: the default one) was refused.
+    #[test]
+    fn a_host_without_a_port_is_on_the_default_port() {
+        let mut c = policy();
+        c.allowed_hosts.push(HostPattern::parse("127.0.0.1:80").expect("pattern"));
+        c.allowed_hosts.push(HostPattern::parse("app.com:443").expect("pattern"));
+        let check = |host: &str| check_origin(&parts(&[("host", host)], None), &c).is_ok();
+        assert!(check("127.0.0.1") && check("127.0.0.1:80") && check("app.com") && check("app.com:443"));
+        assert!(!check("127.0.0.1:8080") && !check("app.com:8443") && !check("evil.example"));
     }
 
     #[test]

@@ -42,11 +42,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         keys => keys?,
     };
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The address bound (port 0 becomes the port given).
+    let addr = listener.local_addr()?;
     let mut config = Config::from_env_with(keys)?;
     // On loopback the demo knows every name it is reached by: a page from
     // another site that rebinds its own name to 127.0.0.1 (DNS rebinding)
     // gets 403 on actions. Elsewhere SERAC_ALLOWED_HOSTS says which names.
-    if std::env::var(serac::config::ALLOWED_HOSTS_ENV).is_err() && addr.ip().is_loopback() {
+    let hosts_given = std::env::var(serac::config::ALLOWED_HOSTS_ENV).is_ok_and(|v| !v.trim().is_empty());
+    if !hosts_given && addr.ip().is_loopback() {
         let port = addr.port();
         config = config.allowed_hosts([addr.to_string(), format!("localhost:{port}")]);
     }
@@ -62,8 +67,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings { secure_cookies: !addr.ip().is_loopback(), redis };
     let service = app_with(db, config, settings);
 
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("Serac demo on http://{addr} (data in {url})");
     // Timeouts for slow or silent clients and a connection limit.
     serac::serve(listener, service)

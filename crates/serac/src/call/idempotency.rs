@@ -59,14 +59,19 @@ impl Key {
         part(id.as_bytes());
         part(parts.uri.path_and_query().map_or("/", |p| p.as_str()).as_bytes());
         // The caller, however the app tells callers apart: its cookies, an
-        // `Authorization` header, the site it asked for.
-        for cookie in parts.headers.get_all(http::header::COOKIE) {
-            part(cookie.as_bytes());
+        // `Authorization` header, the site it asked for (the `Host` header,
+        // or the request line's authority where there is none, as the
+        // guard reads it). Each list is preceded by its length, so that a
+        // cookie cannot pass for a credential.
+        for name in [http::header::COOKIE, http::header::AUTHORIZATION] {
+            let values = parts.headers.get_all(&name);
+            part(&(values.iter().count() as u64).to_be_bytes());
+            for value in values {
+                part(value.as_bytes());
+            }
         }
-        for credentials in parts.headers.get_all(http::header::AUTHORIZATION) {
-            part(credentials.as_bytes());
-        }
-        part(parts.headers.get(http::header::HOST).map_or(&b""[..], |v| v.as_bytes()));
+        let host = parts.headers.get(http::header::HOST).map(|v| v.as_bytes());
+        part(host.or_else(|| parts.uri.authority().map(|a| a.as_str().as_bytes())).unwrap_or_default());
         part(parts.headers.get(http::header::CONTENT_TYPE).map_or(&b""[..], |v| v.as_bytes()));
         part(body);
         Ok(Some(Self { key: format!("{id}:{key}"), fingerprint: hash.finalize().into() }))
@@ -164,5 +169,33 @@ impl Drop for Release {
                 }
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fingerprint(request: http::request::Builder) -> Fingerprint {
+        let (parts, ()) = request.header(IDEMPOTENCY_HEADER, "k").body(()).expect("request").into_parts();
+        Key::of(&parts, "id", b"[]").expect("valid").expect("a key").fingerprint
+    }
+
+    // Regression: the cookie and credential lists were hashed one after the
+    // other without their lengths, so either could pass for the other.
+    #[test]
+    fn a_cookie_cannot_pass_for_a_credential() {
+        let cookie = fingerprint(http::Request::post("/").header("cookie", "x"));
+        let credentials = fingerprint(http::Request::post("/").header("authorization", "x"));
+        assert_ne!(cookie, credentials);
+    }
+
+    #[test]
+    fn the_site_counts_from_the_host_header_or_the_request_line() {
+        let header = fingerprint(http::Request::post("/").header("host", "a.example"));
+        let line = fingerprint(http::Request::post("http://a.example/"));
+        let other = fingerprint(http::Request::post("http://b.example/"));
+        assert_eq!(header, line, "the same site, however it is named");
+        assert_ne!(line, other);
     }
 }

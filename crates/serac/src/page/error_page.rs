@@ -43,7 +43,7 @@ fn built_in(status: StatusCode, message: &str) -> Markup {
 
 impl IntoResponse for Rejection {
     /// The built-in page (an app's own layout is used where the layer
-    /// answers, through [`error_page`]).
+    /// answers, through `ActionLayer::error_page`).
     fn into_response(self) -> Response {
         let mut response = (self.status(), built_in(self.status(), &self.to_string())).into_response();
         response

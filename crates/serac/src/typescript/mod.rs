@@ -229,12 +229,57 @@ pub(crate) fn manifest(registry: &Registry) -> Option<String> {
 /// Names the client part of the module declares, besides `serac…` ones.
 const RESERVED: [&str; 4] = ["ActionError", "ActionErrorKind", "ClientOptions", "configure"];
 
+/// Words JavaScript reserves (in modules, strict mode) that are ordinary
+/// identifiers in Rust: `fn delete` cannot be `export function delete`.
+const JS_RESERVED: &[&str] = &[
+    "arguments",
+    "await",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "eval",
+    "export",
+    "extends",
+    "finally",
+    "function",
+    "implements",
+    "import",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "static",
+    "switch",
+    "this",
+    "throw",
+    "typeof",
+    "var",
+    "void",
+    "with",
+    "yield",
+];
+
 fn check_name(name: &str, what: &str) {
     assert!(
         !RESERVED.contains(&name) && !name.starts_with("serac") && !name.starts_with("Serac"),
         "serac: the {what} `{name}` would clash with the TypeScript client's own names \
          ({}, and names starting with `serac`); rename it",
         RESERVED.join(", ")
+    );
+    assert!(
+        !JS_RESERVED.contains(&name),
+        "serac: the {what} `{name}` is a reserved word in JavaScript; rename it \
+         (for an action, `#[action(name = \"…\")]`)"
     );
 }
 
@@ -330,6 +375,19 @@ pub fn module() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_javascript_reserves_are_refused_with_a_way_out() {
+        for name in ["delete", "new", "default", "class", "function"] {
+            let refused = std::panic::catch_unwind(|| check_name(name, "action")).expect_err(name);
+            let message = refused.downcast_ref::<String>().cloned().unwrap_or_default();
+            assert!(message.contains("reserved word in JavaScript"), "{message}");
+            assert!(message.contains("#[action(name = "), "{message}");
+        }
+        for name in ["deleteTodo", "newest", "callMe", "type"] {
+            check_name(name, "action");
+        }
+    }
 
     #[test]
     fn names_become_camel_case() {

@@ -466,6 +466,26 @@ pub async fn refuse(cx: Cx) -> Result<(), ActionError> {
     Err(ActionError::forbidden("Not for you"))
 }
 
+// Named like a word JavaScript reserves, like the module's own helper, and
+// with a raw identifier: each is still an export of the actions module.
+#[serac::action]
+pub async fn delete(cx: Cx, n: i64) -> Result<i64, ActionError> {
+    app(&cx)?.push(format!("delete:{n}"));
+    Ok(n)
+}
+
+#[serac::action]
+pub async fn call(cx: Cx) -> Result<&'static str, ActionError> {
+    app(&cx)?.push("call");
+    Ok("call")
+}
+
+#[serac::action]
+pub async fn r#type(cx: Cx) -> Result<&'static str, ActionError> {
+    app(&cx)?.push("type");
+    Ok("type")
+}
+
 async fn call_page(page: Page) -> Markup {
     let url = page.actions_module_url().unwrap_or("").to_string();
     doc(
@@ -520,7 +540,7 @@ async fn csp(State(app): State<AppState>, page: Page) -> impl IntoResponse {
 }
 
 pub fn exposed() -> Vec<ActionRef> {
-    vec![add::action(), refuse::action()]
+    vec![add::action(), refuse::action(), delete::action(), call::action(), r#type::action()]
 }
 
 pub fn router(state: AppState) -> Router {

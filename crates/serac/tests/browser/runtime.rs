@@ -380,7 +380,16 @@ async fn s3_serac_call_and_the_actions_module_return_results_and_typed_errors() 
             ))
             .await;
         assert_eq!(err, json!(["SeracError", "forbidden", 403, "Not for you", true]));
-        assert_eq!(s.state.events(), ["add:2+3", "add:4+5", "refuse"]);
+        // Regression: `export const delete = …` (a reserved word) and
+        // `export const call = …` (the module's own helper) broke the module.
+        let named = b
+            .js_async(&format!(
+                "import({}).then(async m => [await m.delete(7), await m.call(), await m.type()]).then(arguments[0]);",
+                ids("module")
+            ))
+            .await;
+        assert_eq!(named, json!([7, "call", "type"]));
+        assert_eq!(s.state.events(), ["add:2+3", "add:4+5", "refuse", "delete:7", "call", "type"]);
     })
     .await;
 }

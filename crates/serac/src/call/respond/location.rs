@@ -35,8 +35,19 @@ impl Location {
         if location.starts_with(['/', '\\']) {
             return Some(Self::Local(local_path(location)));
         }
-        // Relative to the page's path, as a browser resolves it.
+        // Relative to the page, as a browser resolves it: nothing is the
+        // page itself, a query replaces the page's, a fragment is added.
         let base = page.split(['?', '#']).next().unwrap_or("/");
+        let page = page.split('#').next().unwrap_or(page);
+        if location.is_empty() {
+            return Some(Self::of_page(page));
+        }
+        if location.starts_with('?') {
+            return Some(Self::Local(local_path(&format!("{base}{location}"))));
+        }
+        if location.starts_with('#') {
+            return Some(Self::Local(local_path(&format!("{page}{location}"))));
+        }
         let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
         Some(Self::Local(local_path(&format!("{dir}{location}"))))
     }
@@ -151,6 +162,9 @@ mod tests {
         assert_eq!(of("x?y=2").as_deref(), Some("/a/x?y=2"));
         assert_eq!(of("../x").as_deref(), Some("/x"));
         assert_eq!(of("../../../x").as_deref(), Some("/x"));
+        assert_eq!(of("").as_deref(), Some("/a/b?x=1"));
+        assert_eq!(of("?y=2").as_deref(), Some("/a/b?y=2"));
+        assert_eq!(of("#f").as_deref(), Some("/a/b?x=1#f"));
     }
 
     #[test]
