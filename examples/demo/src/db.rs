@@ -53,29 +53,32 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// The backend `url` names, and the URL to connect with; `with_postgres`
+/// says whether this build has the PostgreSQL driver.
+fn connection_url(url: &str, with_postgres: bool) -> Result<(Backend, String), DbError> {
+    if url.starts_with("sqlite:") {
+        // `mode=rwc` creates the file on first start.
+        let url = if url.contains(":memory:") || url.contains("mode=") {
+            url.to_string()
+        } else if url.contains('?') {
+            format!("{url}&mode=rwc")
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        Ok((Backend::Sqlite, url))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        if with_postgres { Ok((Backend::Postgres, url.to_string())) } else { Err(DbError::NoPostgres) }
+    } else {
+        Err(DbError::Unsupported(url.to_string()))
+    }
+}
+
 impl Db {
     /// Opens (creating a SQLite file when missing) and migrates the database
     /// at `url`.
     pub async fn open(url: &str) -> Result<Self, DbError> {
         install_default_drivers();
-        let (backend, url) = if url.starts_with("sqlite:") {
-            // `mode=rwc` creates the file on first start.
-            let url = if url.contains(":memory:") || url.contains("mode=") {
-                url.to_string()
-            } else if url.contains('?') {
-                format!("{url}&mode=rwc")
-            } else {
-                format!("{url}?mode=rwc")
-            };
-            (Backend::Sqlite, url)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            if !cfg!(feature = "postgres") {
-                return Err(DbError::NoPostgres);
-            }
-            (Backend::Postgres, url.to_string())
-        } else {
-            return Err(DbError::Unsupported(url.to_string()));
-        };
+        let (backend, url) = connection_url(url, cfg!(feature = "postgres"))?;
         let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
             // An in-memory database exists once per connection: keep exactly one.
@@ -175,21 +178,33 @@ impl Db {
 
 #[cfg(test)]
 mod tests {
-    use super::{Db, DbError};
+    use super::{Backend, DbError, connection_url};
 
-    #[tokio::test]
-    async fn an_unknown_url_is_refused_by_name() {
-        let error = Db::open("mysql://localhost/demo").await.err();
-        assert!(matches!(error, Some(DbError::Unsupported(url)) if url == "mysql://localhost/demo"));
+    #[test]
+    fn sqlite_files_are_created_on_first_start() {
+        assert_eq!(
+            connection_url("sqlite://d.db", false).ok(),
+            Some((Backend::Sqlite, "sqlite://d.db?mode=rwc".into()))
+        );
+        assert_eq!(
+            connection_url("sqlite://d.db?cache=shared", false).ok(),
+            Some((Backend::Sqlite, "sqlite://d.db?cache=shared&mode=rwc".into()))
+        );
+        assert_eq!(
+            connection_url("sqlite::memory:", false).ok(),
+            Some((Backend::Sqlite, "sqlite::memory:".into()))
+        );
     }
 
-    // Without the feature the demo says which flag to build with, rather
+    // Without the driver the demo says which flag to build with, rather
     // than sqlx's "no driver found" once it tries to connect.
-    #[cfg(not(feature = "postgres"))]
-    #[tokio::test]
-    async fn a_postgres_url_without_the_feature_names_the_feature() {
-        let error = Db::open("postgres://localhost/demo").await.err();
-        assert!(matches!(error, Some(DbError::NoPostgres)));
+    #[test]
+    fn a_postgres_url_needs_the_feature_and_says_so() {
+        assert!(matches!(connection_url("postgres://localhost/demo", false), Err(DbError::NoPostgres)));
         assert!(DbError::NoPostgres.to_string().contains("--features postgres"));
+        assert_eq!(
+            connection_url("postgresql://localhost/demo", true).ok(),
+            Some((Backend::Postgres, "postgresql://localhost/demo".into()))
+        );
     }
 }

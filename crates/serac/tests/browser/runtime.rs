@@ -304,6 +304,10 @@ async fn b1_different_forms_run_in_parallel_and_one_form_in_order() {
         let events = s.state.events();
         let pos = |e: &str| events.iter().position(|x| x == e).unwrap_or_else(|| panic!("{e} in {events:?}"));
         assert!(pos("start:b") < pos("end:a"), "forms ran one after the other: {events:?}");
+        // The server has finished; the browser may still be reading the
+        // answers. Until it has, a click with the same fields is a repeat
+        // of the one in flight (B4) and sends nothing, so wait for it.
+        b.wait_js("both forms settled", "return !document.querySelector('form[aria-busy]');").await;
 
         s.state.events.lock().expect("events").clear();
         b.js("document.getElementById('pa-btn').click(); document.getElementById('pa-tag').value = 'a2'; \

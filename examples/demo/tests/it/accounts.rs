@@ -2,29 +2,10 @@
 //! kept on the server (revoked on sign-out, expiring), cookie flags, and no
 //! email shown to other users.
 
-use serac::config::Mode;
-use serac::{Config, KeyRing};
-use serac_demo::{Db, Settings, app_with};
+use serac_demo::Settings;
 use serac_testkit::{client, hidden};
 
-struct Demo {
-    url: String,
-    db: Db,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn start(settings: Settings) -> Demo {
-    let db = Db::in_memory().await.expect("database");
-    let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Development);
-    let (url, task) = serac_testkit::serve(app_with(db.clone(), config, settings)).await;
-    Demo { url, db, task }
-}
+use crate::support::{Demo, start, start_with};
 
 /// Posts form `form` of `/signup` with `fields` (and `cookie`).
 async fn post(demo: &Demo, form: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
@@ -66,7 +47,7 @@ async fn sign_up(demo: &Demo, email: &str) -> String {
 
 #[tokio::test]
 async fn signing_out_revokes_the_session_even_for_a_copied_cookie_r9() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     let cookie = sign_up(&demo, "ann@example.com").await;
     assert!(dashboard(&demo, &cookie).await.contains("Welcome, ann@example.com"));
     let page = dashboard(&demo, &cookie).await;
@@ -89,7 +70,7 @@ async fn signing_out_revokes_the_session_even_for_a_copied_cookie_r9() {
 
 #[tokio::test]
 async fn a_session_expires_r9() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     let cookie = sign_up(&demo, "bob@example.com").await;
     assert!(dashboard(&demo, &cookie).await.contains("Welcome"));
     sqlx::query("UPDATE sessions SET expires_at = 0").execute(demo.db.pool()).await.expect("expire");
@@ -98,7 +79,7 @@ async fn a_session_expires_r9() {
 
 #[tokio::test]
 async fn the_session_cookie_is_http_only_lax_expiring_and_secure_when_served_over_https_r9() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     let res =
         post(&demo, "signup-form", &[("email", "cy@example.com"), ("password", "correct horse")], None).await;
     let (_, header) = session(&res);
@@ -106,7 +87,7 @@ async fn the_session_cookie_is_http_only_lax_expiring_and_secure_when_served_ove
         assert!(header.contains(flag), "{flag}: {header}");
     }
     assert!(!header.contains("Secure"), "plain HTTP on loopback: {header}");
-    let secure = start(Settings { secure_cookies: true, ..Settings::default() }).await;
+    let secure = start_with(Settings { secure_cookies: true, ..Settings::default() }).await;
     let res =
         post(&secure, "signup-form", &[("email", "cy@example.com"), ("password", "correct horse")], None)
             .await;
@@ -115,7 +96,7 @@ async fn the_session_cookie_is_http_only_lax_expiring_and_secure_when_served_ove
 
 #[tokio::test]
 async fn no_page_shows_a_users_email_to_others_r9() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     let cookie = sign_up(&demo, "dee@example.com").await;
     let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'dee@example.com'")
         .fetch_one(demo.db.pool())
@@ -153,7 +134,7 @@ async fn no_page_shows_a_users_email_to_others_r9() {
 
 #[tokio::test]
 async fn repeated_failed_sign_ins_are_refused_with_retry_after_r8() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     sign_up(&demo, "eve@example.com").await;
     for i in 0..serac_demo::throttle::PER_ACCOUNT {
         let res =
@@ -174,7 +155,7 @@ async fn repeated_failed_sign_ins_are_refused_with_retry_after_r8() {
 
 #[tokio::test]
 async fn failures_from_one_address_across_accounts_are_throttled_r8() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     for i in 0..serac_demo::throttle::PER_ADDRESS {
         let email = format!("nobody{i}@example.com");
         let res = post(&demo, "signin-form", &[("email", &email), ("password", "wrong guess")], None).await;
@@ -214,7 +195,7 @@ async fn guesses_at_once(demo: &Demo, count: usize, email: impl Fn(usize) -> Str
 // them signed in).
 #[tokio::test]
 async fn guesses_sent_at_once_are_throttled_like_guesses_in_a_row_r8() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     sign_up(&demo, "eve@example.com").await;
     let (checked, refused) = guesses_at_once(&demo, 40, |_| "eve@example.com".into()).await;
     assert_eq!((checked, refused), (serac_demo::throttle::PER_ACCOUNT, 35));
@@ -227,14 +208,14 @@ async fn guesses_sent_at_once_are_throttled_like_guesses_in_a_row_r8() {
 
 #[tokio::test]
 async fn guesses_sent_at_once_across_accounts_are_throttled_per_address_r8() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     let (checked, refused) = guesses_at_once(&demo, 30, |i| format!("nobody{i}@example.com")).await;
     assert_eq!((checked, refused), (serac_demo::throttle::PER_ADDRESS, 10));
 }
 
 #[tokio::test]
 async fn the_dashboard_is_never_cached_r9() {
-    let demo = start(Settings::default()).await;
+    let demo = start().await;
     let cookie = sign_up(&demo, "fay@example.com").await;
     let res =
         client().get(format!("{}/dashboard", demo.url)).header("cookie", &cookie).send().await.expect("GET");

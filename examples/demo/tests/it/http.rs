@@ -4,28 +4,9 @@
 use serac::config::Mode;
 use serac::{Config, KeyRing};
 use serac_demo::{Db, app};
-
 use serac_testkit::{button, client, hidden};
 
-struct Demo {
-    url: String,
-    db: Db,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn start() -> Demo {
-    let db = Db::in_memory().await.expect("database");
-    let config = Config::new(KeyRing::from_secrets(&[[3; 32]]).expect("key")).mode(Mode::Development);
-    let service = app(db.clone(), config);
-    let (url, task) = serac_testkit::serve(service).await;
-    Demo { url, db, task }
-}
+use crate::support::{Demo, start};
 
 async fn get(demo: &Demo, path: &str, cookie: Option<&str>) -> String {
     let mut req = client().get(format!("{}{path}", demo.url));

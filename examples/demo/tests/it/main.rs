@@ -11,6 +11,7 @@ mod browser;
 mod http;
 mod instances;
 mod load;
+mod support;
 // The PostgreSQL driver is the demo's `postgres` feature (scripts/test
 // turns it on).
 #[cfg(feature = "postgres")]
