@@ -95,7 +95,17 @@ impl Browser {
 
     /// The element `css`; fails the test when there is none.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no element {css}: {e}"))
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                // Where the browser was and what it showed, for a failure
+                // seen only under load.
+                let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+                let shown = self.client.source().await.unwrap_or_default();
+                let shown: String = shown.chars().take(600).collect();
+                panic!("no element {css} at {url}: {e}\npage: {shown}")
+            }
+        }
     }
 
     /// The text of `css`, empty when there is no such element.
