@@ -97,14 +97,7 @@ impl Browser {
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
         match self.client.find(Locator::Css(css)).await {
             Ok(element) => element,
-            Err(e) => {
-                // Where the browser was and what it showed, for a failure
-                // seen only under load.
-                let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-                let shown = self.client.source().await.unwrap_or_default();
-                let shown: String = shown.chars().take(600).collect();
-                panic!("no element {css} at {url}: {e}\npage: {shown}")
-            }
+            Err(e) => panic!("no element {css}: {e}\n{}", self.whereabouts().await),
         }
     }
 
@@ -148,7 +141,18 @@ impl Browser {
 
     /// Runs `script` in the page (an expression body: use `return`).
     pub async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        match self.client.execute(script, vec![]).await {
+            Ok(value) => value,
+            Err(e) => panic!("script failed: {e}\n{script}\n{}", self.whereabouts().await),
+        }
+    }
+
+    /// Where the browser is and the start of what it shows, for failures
+    /// seen only under load.
+    async fn whereabouts(&self) -> String {
+        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let shown: String = self.client.source().await.unwrap_or_default().chars().take(600).collect();
+        format!("at {url}, showing: {shown}")
     }
 
     /// Runs `script` that calls `arguments[0]` with its answer.
