@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
             (part(1), u16::from(data.get(1).copied().unwrap_or(0)) + 400, part(2), (parts.len() > 3).then(|| part(3)))
         }),
         redirect: (parts.len() > 4).then(|| part(4)),
+        replace: data.get(2).is_some_and(|b| b % 2 == 0),
         invalidated: (vec![part(5)], vec![part(6)], vec![part(7)]),
         html: (parts.len() > 8).then(|| part(8)),
         url: (parts.len() > 9).then(|| part(9)),

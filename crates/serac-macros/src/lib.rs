@@ -1,5 +1,7 @@
 //! `#[serac::action]`: marks an `async fn` as a server action, or every
 //! `pub async fn` of an inline module (the file-level directive).
+//! `#[derive(serac::Constraints)]` (in `constraints.rs`): the rules of a
+//! form type's fields, read from their `#[garde(…)]` attributes.
 //!
 //! The macro only reads syntax. The function is left as it is, so Rust code
 //! keeps calling it directly. Next to it the macro writes a module of the
@@ -18,12 +20,14 @@
 //! to write instead, every mistake of one function at once;
 //! `crates/serac/tests/ui` keeps those messages readable.
 
+mod constraints;
+
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{FnArg, Item, ItemFn, LitInt, LitStr, Pat, Path, ReturnType, Type, parse_macro_input};
+use syn::{DeriveInput, FnArg, Item, ItemFn, LitInt, LitStr, Pat, Path, ReturnType, Type, parse_macro_input};
 
 /// Settings given as `#[action(max_duration_ms = 1000, body_limit = 4096, name = "…", typescript)]`.
 #[derive(Clone)]
@@ -137,6 +141,16 @@ pub fn action(attr: TokenStream, item: TokenStream) -> TokenStream {
         .to_compile_error(),
     };
     expanded.into()
+}
+
+/// Reads the `#[garde(…)]` rules of a form struct's fields and implements
+/// `serac::validate::Constraints`: each input's HTML constraint attributes
+/// and messages. A field's `#[serac(message = "…")]` is the message people
+/// see when one of its rules fails. See `serac::validate`.
+#[proc_macro_derive(Constraints, attributes(serac))]
+pub fn derive_constraints(item: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(item as DeriveInput);
+    constraints::derive(input).unwrap_or_else(syn::Error::into_compile_error).into()
 }
 
 fn expand_fn(f: ItemFn, settings: &Settings) -> TokenStream2 {

@@ -32,15 +32,19 @@
 //!
 //! ## In Redis
 //!
-//! `{prefix}e:{key}` holds an entry (its tags, then its bytes) with the
-//! entry's lifetime; `{prefix}t:{tag}` is the set of keys with that tag;
-//! invalidations are published on `{prefix}invalidate`. The prefix defaults
-//! to `serac:`. An entry and its tag sets are written in one `MULTI`, and an
-//! invalidation (the tagged entries, the tag sets, the message) is one Lua
-//! script: a write can never slip between reading a tag's keys and deleting
-//! them, and be left in Redis without its tag. (The script touches entry
-//! keys it does not declare, so a Redis Cluster needs all of an app's keys
-//! in one slot: give a prefix with a hash tag, such as `{app}:`.)
+//! `{prefix}e:{key}` holds an entry (the tags it was written with, then its
+//! bytes) with the entry's lifetime; `{prefix}t:{tag}` is the set of keys
+//! with that tag, the authority on what an invalidation drops (tags added
+//! later, when another page reads an entry, go only there); invalidations
+//! are published on `{prefix}invalidate`, with the keys they dropped, so
+//! every instance drops its copies of those keys whatever tags its copies
+//! know. The prefix defaults to `serac:`. An entry and its tag sets are
+//! written in one `MULTI`, and adding tags or invalidating (the tagged
+//! entries, the tag sets, the message) is one Lua script each: a write can
+//! never slip between reading a tag's keys and deleting them, and be left
+//! in Redis without its tag. (The script touches entry keys it does not
+//! declare, so a Redis Cluster needs all of an app's keys in one slot: give
+//! a prefix with a hash tag, such as `{app}:`.)
 
 #![forbid(unsafe_code)]
 
@@ -48,7 +52,7 @@ mod idempotency;
 
 pub use idempotency::RedisIdempotency;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -65,6 +69,9 @@ pub const OP_TIMEOUT: Duration = Duration::from_millis(300);
 pub const RETRY_AFTER: Duration = Duration::from_millis(500);
 /// How long an entry read from Redis stays in this instance's memory at most.
 pub const LOCAL_TTL: Duration = Duration::from_secs(60);
+/// An invalidation that drops more entries than this tells the other
+/// instances to drop every copy they hold rather than list the keys.
+const MAX_PUBLISHED_KEYS: usize = 1000;
 
 /// Building a store failed.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +109,9 @@ struct Inner {
     healthy: AtomicBool,
     /// Whether the subscriber is listening: only then is `local` trusted.
     subscribed: Arc<AtomicBool>,
+    /// Moves whenever local copies are dropped: a copy read from Redis
+    /// before that is not kept (it may be what was just dropped).
+    heard: AtomicU64,
     /// Invalidations that could not reach Redis yet.
     pending: Mutex<Vec<String>>,
     on_remote: Arc<Mutex<Option<RemoteCallback>>>,
@@ -143,6 +153,7 @@ impl RedisStore {
                 failed_at: Mutex::new(None),
                 healthy: AtomicBool::new(true),
                 subscribed: Arc::new(AtomicBool::new(false)),
+                heard: AtomicU64::new(0),
                 pending: Mutex::new(Vec::new()),
                 on_remote: Arc::new(Mutex::new(None)),
             }),
@@ -172,6 +183,15 @@ impl RedisStore {
 
     fn tag_key(&self, tag: &str) -> String {
         format!("{}t:{tag}", self.inner.prefix)
+    }
+
+    /// The point in the stream of invalidations this instance has heard.
+    fn heard(&self) -> u64 {
+        self.inner.heard.load(Ordering::SeqCst)
+    }
+
+    fn hear(&self) {
+        self.inner.heard.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Idempotency keys and answers in the same Redis, under the same
@@ -252,38 +272,146 @@ impl RedisStore {
         }
     }
 
+    /// Drops the tagged entries in Redis, tells the other instances, and
+    /// drops this instance's copies of the keys dropped.
     async fn invalidate_remote(&self, tags: &[String]) -> Result<(), StoreError> {
         let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();
         let message = format!("{}\n{}", self.inner.instance, tags.join("\n"));
         let channel = self.channel();
-        self.run(|mut c| async move {
-            let mut invocation = INVALIDATE.prepare_invoke();
-            for tag_key in &tag_keys {
-                invocation.key(tag_key);
+        let entries = self.entry_key("");
+        let dropped: Vec<String> = self
+            .run(|mut c| async move {
+                let mut invocation = INVALIDATE.prepare_invoke();
+                for tag_key in &tag_keys {
+                    invocation.key(tag_key);
+                }
+                invocation
+                    .arg(channel)
+                    .arg(message)
+                    .arg(entries)
+                    .arg(MAX_PUBLISHED_KEYS)
+                    .invoke_async(&mut c)
+                    .await
+            })
+            .await?;
+        // Our copies may lack tags other instances added in Redis.
+        self.hear();
+        for entry_key in &dropped {
+            if let Some(key) = entry_key.strip_prefix(&self.entry_key("")) {
+                self.inner.local.remove_now(key);
             }
-            invocation.arg(channel).arg(message).invoke_async::<()>(&mut c).await
-        })
-        .await
+        }
+        Ok(())
     }
 }
 
 /// One invalidation, atomically: every entry of every tag set in `KEYS`, the
-/// sets themselves, then the message (`ARGV[1]` the channel, `ARGV[2]` the
-/// message) to the other instances.
+/// sets themselves, then the message to the other instances: `ARGV[2]` (this
+/// instance, the tags), then a line per entry dropped (`\0k` and its key
+/// with `%`, LF and CR escaped as `%25`, `%0A`, `%0D`), or `\0all` when
+/// there are more than `ARGV[4]`, on channel `ARGV[1]`. `ARGV[3]` is the
+/// entry keys' prefix. Returns the entry keys dropped.
 static INVALIDATE: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
     redis::Script::new(
         r"
+        local dropped, seen = {}, {}
         for _, tag in ipairs(KEYS) do
             local keys = redis.call('SMEMBERS', tag)
             for i = 1, #keys, 500 do
                 redis.call('DEL', unpack(keys, i, math.min(i + 499, #keys)))
             end
+            for _, key in ipairs(keys) do
+                if not seen[key] then
+                    seen[key] = true
+                    table.insert(dropped, key)
+                end
+            end
             redis.call('DEL', tag)
         end
-        redis.call('PUBLISH', ARGV[1], ARGV[2])
+        local lines = { ARGV[2] }
+        if #dropped > tonumber(ARGV[4]) then
+            table.insert(lines, '\0all')
+        else
+            local skip = #ARGV[3]
+            for _, key in ipairs(dropped) do
+                local name = string.sub(key, skip + 1)
+                name = string.gsub(name, '%%', '%%25')
+                name = string.gsub(name, '\n', '%%0A')
+                name = string.gsub(name, '\r', '%%0D')
+                table.insert(lines, '\0k' .. name)
+            end
+        end
+        redis.call('PUBLISH', ARGV[1], table.concat(lines, '\n'))
+        return dropped
         ",
     )
 });
+
+/// Adds the tag sets in `KEYS[2..]` to the entry `KEYS[1]` if it exists,
+/// each living at least as long as the entry. Returns whether it exists.
+static ADD_TAGS: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    redis::Script::new(
+        r"
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl <= 0 then
+            return 0
+        end
+        for i = 2, #KEYS do
+            redis.call('SADD', KEYS[i], KEYS[1])
+            redis.call('PEXPIRE', KEYS[i], ttl, 'NX')
+            redis.call('PEXPIRE', KEYS[i], ttl, 'GT')
+        end
+        return 1
+        ",
+    )
+});
+
+/// What another instance's invalidation dropped.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Heard {
+    instance: String,
+    tags: Vec<String>,
+    keys: Vec<String>,
+    /// Too many keys to list: every copy goes.
+    all: bool,
+}
+
+/// Reads a message of the invalidation channel (see [`INVALIDATE`]).
+fn parse_message(payload: &str) -> Heard {
+    let mut lines = payload.split('\n');
+    let mut heard = Heard { instance: lines.next().unwrap_or_default().to_string(), ..Heard::default() };
+    for line in lines {
+        match line.strip_prefix('\0') {
+            None => heard.tags.push(line.to_string()),
+            Some("all") => heard.all = true,
+            Some(other) => {
+                if let Some(key) = other.strip_prefix('k') {
+                    heard.keys.push(unescape_key(key));
+                }
+            }
+        }
+    }
+    heard
+}
+
+/// Undoes the script's `%25`, `%0A`, `%0D`.
+fn unescape_key(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let (char, len) = match rest.get(at..at + 3) {
+            Some("%25") => ('%', 3),
+            Some("%0A") => ('\n', 3),
+            Some("%0D") => ('\r', 3),
+            _ => ('%', 1),
+        };
+        out.push(char);
+        rest = &rest[at + len..];
+    }
+    out.push_str(rest);
+    out
+}
 
 /// An id for this store instance: random per process (the standard
 /// library's hash keys), different per store, mixed with the process id.
@@ -345,6 +473,7 @@ async fn subscribe(inner: std::sync::Weak<Inner>) {
         };
         // Whatever happened while we were not listening is unknown: start
         // from an empty local copy.
+        store.hear();
         store.inner.local.invalidate_all();
         notify_remote(&store);
         store.inner.subscribed.store(true, Ordering::SeqCst);
@@ -357,17 +486,25 @@ async fn subscribe(inner: std::sync::Weak<Inner>) {
             let Some(inner) = weak.upgrade() else { return };
             let store = RedisStore { inner };
             let Ok(payload) = msg.get_payload::<String>() else { continue };
-            let mut lines = payload.lines();
-            if lines.next() == Some(own.as_str()) {
+            let heard = parse_message(&payload);
+            if heard.instance == own {
                 continue;
             }
-            let tags: Vec<String> = lines.map(str::to_string).collect();
-            store.inner.local.invalidate_now(&tags);
+            store.hear();
+            if heard.all {
+                store.inner.local.invalidate_all();
+            } else {
+                store.inner.local.invalidate_now(&heard.tags);
+                for key in &heard.keys {
+                    store.inner.local.remove_now(key);
+                }
+            }
             notify_remote(&store);
         }
         // The connection ended.
         let Some(inner) = weak.upgrade() else { return };
         inner.subscribed.store(false, Ordering::SeqCst);
+        inner.heard.fetch_add(1, Ordering::SeqCst);
         inner.local.invalidate_all();
         drop(inner);
         tokio::time::sleep(RETRY_AFTER).await;
@@ -390,13 +527,15 @@ impl Store for RedisStore {
                 }
             }
             let entry_key = self.entry_key(key);
+            let heard = self.heard();
             let (raw, ttl_ms): (Option<Vec<u8>>, i64) = self
                 .run(|mut c| async move {
                     redis::pipe().get(&entry_key).pttl(&entry_key).query_async(&mut c).await
                 })
                 .await?;
             let Some((tags, value)) = raw.as_deref().and_then(unframe) else { return Ok(None) };
-            if trusted && self.is_subscribed() && ttl_ms > 0 {
+            // Not kept if an invalidation may have dropped it meanwhile.
+            if trusted && self.is_subscribed() && self.heard() == heard && ttl_ms > 0 {
                 let ttl = Duration::from_millis(u64::try_from(ttl_ms).unwrap_or(0)).min(LOCAL_TTL);
                 self.inner.local.put_now(key, value.clone(), &tags, ttl);
             }
@@ -416,6 +555,7 @@ impl Store for RedisStore {
             let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();
             let framed = frame(tags, &value);
             let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
+            let heard = self.heard();
             self.run(|mut c| async move {
                 let mut pipe = redis::pipe();
                 // One MULTI: an invalidation sees the entry with its tags or
@@ -431,8 +571,36 @@ impl Store for RedisStore {
                 pipe.query_async::<()>(&mut c).await
             })
             .await?;
-            if self.is_subscribed() {
+            if self.is_subscribed() && self.heard() == heard {
                 self.inner.local.put_now(key, value, tags, ttl.min(LOCAL_TTL));
+            }
+            Ok(())
+        })
+    }
+
+    fn add_tags<'a>(&'a self, key: &'a str, tags: &'a [String]) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            // The common case, a page reading again what it read before:
+            // this instance's copy already knows.
+            if self.is_subscribed() && self.inner.local.has_tags(key, tags) {
+                return Ok(());
+            }
+            let entry_key = self.entry_key(key);
+            let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();
+            let exists: bool = self
+                .run(|mut c| async move {
+                    let mut invocation = ADD_TAGS.prepare_invoke();
+                    invocation.key(&entry_key);
+                    for tag_key in &tag_keys {
+                        invocation.key(tag_key);
+                    }
+                    invocation.invoke_async(&mut c).await
+                })
+                .await?;
+            if exists {
+                self.inner.local.add_tags_now(key, tags);
+            } else {
+                self.inner.local.remove_now(key);
             }
             Ok(())
         })
@@ -440,11 +608,16 @@ impl Store for RedisStore {
 
     fn invalidate<'a>(&'a self, tags: &'a [String]) -> StoreFuture<'a, ()> {
         Box::pin(async move {
+            self.hear();
             self.inner.local.invalidate_now(tags);
             self.flush_pending().await;
             if let Err(e) = self.invalidate_remote(tags).await {
                 // Sent when Redis is back, so no instance keeps stale entries.
                 self.inner.pending.lock().unwrap_or_else(|e| e.into_inner()).extend(tags.iter().cloned());
+                // Our copies may carry only some of their tags (others were
+                // added in Redis): without Redis to say which entries these
+                // tags dropped, drop them all.
+                self.inner.local.invalidate_all();
                 return Err(e);
             }
             Ok(())
@@ -468,5 +641,18 @@ mod tests {
         assert_eq!(back, tags);
         assert_eq!(&value[..], b"<p>x</p>");
         assert!(unframe(&[0, 1, 0, 9]).is_none(), "a truncated frame is refused");
+    }
+
+    #[test]
+    fn invalidation_messages_are_read() {
+        let heard = parse_message("abc\ntag:x\npath:/a\n\0kdata:one\n\0kdata:a%0Ab%25%0D%2");
+        assert_eq!(heard.instance, "abc");
+        assert_eq!(heard.tags, ["tag:x", "path:/a"]);
+        assert_eq!(heard.keys, ["data:one", "data:a\nb%\r%2"]);
+        assert!(!heard.all);
+        let heard = parse_message("abc\ntag:x\n\0all");
+        assert!(heard.all);
+        assert_eq!(heard.tags, ["tag:x"]);
+        assert_eq!(parse_message("abc\ntag:x").tags, ["tag:x"], "a message without keys");
     }
 }

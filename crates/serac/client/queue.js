@@ -4,8 +4,10 @@
 // it when it starts.
 window.__seracQueue = [];
 document.addEventListener("submit", function (e) {
-  var f = e.target;
-  if (window.__seracQueue && f.hasAttribute("data-serac-form")) {
+  var f = e.target, s = e.submitter;
+  // Where the browser would post: another site is left to the browser.
+  var to = s && s.getAttribute("formaction") ? s.formAction : f.action;
+  if (window.__seracQueue && f.hasAttribute("data-serac-form") && to.indexOf(location.origin + "/") === 0) {
     e.preventDefault();
     f.setAttribute("aria-busy", "true");
     window.__seracQueue.push([f, e.submitter]);

@@ -11,6 +11,7 @@
 
   var HEADER = "serac-action";
   var KEY_HEADER = "serac-idempotency-key";
+  var RENDER_HEADER = "serac-render";
   var RELOADED = "serac-reloaded";
   var q = function (root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
 
@@ -139,6 +140,15 @@
   // Where calls are posted: this page, as an absolute URL of this origin (a
   // path such as "//host/x" alone would name another site).
   function self() { return location.origin + location.pathname + location.search; }
+  // Where a form posts: where the browser would post it (the submitter's
+  // formaction, the form's action, or this page), when that is this origin;
+  // null for another site, which the browser is left to submit itself.
+  function target(form, submitter) {
+    var to = (submitter && submitter.getAttribute("formaction")) || form.getAttribute("action");
+    if (!to) return self();
+    try { var u = new URL(to, location.href); } catch (e) { return null; }
+    return u.origin === location.origin ? u.origin + u.pathname + u.search : null;
+  }
   // A URL the runtime may send the browser to: http(s) only, never
   // "javascript:" or the like (R4).
   function web(url) {
@@ -160,8 +170,9 @@
 
   var at = here(); // the URL the shown page belongs to
 
-  function navigate(url, html) {
-    history.pushState({ serac: true }, "", url);
+  function navigate(url, html, replace) {
+    if (replace) history.replaceState({ serac: true }, "", url);
+    else history.pushState({ serac: true }, "", url);
     at = here();
     show(html, true);
     window.scrollTo(0, 0);
@@ -186,19 +197,23 @@
     return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
   }
 
-  // POSTs `body` for action `id`; resolves to [status, envelope]. A network
-  // failure is retried once with the same idempotency key, so the server runs
-  // the action at most once (B4). `progress` gets upload fractions (B5).
-  function send(id, body, json, progress) {
+  // POSTs `body` for action `id` to `url`; resolves to [status, envelope].
+  // A network failure is retried once with the same idempotency key, so the
+  // server runs the action at most once (B4). `progress` gets upload
+  // fractions (B5).
+  function send(id, body, json, progress, url) {
     var headers = {};
     headers[HEADER] = id;
     headers[KEY_HEADER] = key();
+    // While the page shows an earlier call's outcome, ask for the page, so
+    // a success clears it as the page a browser without JavaScript gets.
+    if (outcomeShown) headers[RENDER_HEADER] = "page";
     if (json) headers["content-type"] = "application/json";
     var attempt = function (retry) {
-      var p = progress ? xhr(headers, body, progress) : fetch(self(), {
+      var p = progress ? xhr(url, headers, body, progress) : fetch(url, {
         method: "POST", headers: headers, body: body, credentials: "same-origin",
       }).then(function (r) {
-        return r.json().then(function (env) { return [r.status, env]; });
+        return r.text().then(function (text) { return answer(r.status, r.headers.get("content-type"), text); });
       });
       return p.catch(function (e) {
         if (retry && e instanceof TypeError) return attempt(false);
@@ -208,26 +223,54 @@
     return attempt(true);
   }
 
-  function xhr(headers, body, progress) {
+  function xhr(url, headers, body, progress) {
     return new Promise(function (resolve, reject) {
       var x = new XMLHttpRequest();
-      x.open("POST", self());
+      x.open("POST", url);
       for (var h in headers) x.setRequestHeader(h, headers[h]);
       x.upload.onprogress = function (e) { if (e.lengthComputable) progress(e.loaded / e.total); };
-      x.onload = function () {
-        try { resolve([x.status, JSON.parse(x.responseText)]); } catch (e) { reject(new TypeError("bad answer")); }
-      };
+      x.onload = function () { resolve(answer(x.status, x.getResponseHeader("content-type"), x.responseText)); };
       x.onerror = function () { reject(new TypeError("network error")); };
       x.send(body);
     });
   }
 
+  // [status, envelope] of an answer. Only a 2xx envelope is a success:
+  // any other status, or a body that is not an envelope (a proxy's error
+  // page, a crashed handler's text), becomes an error envelope whose message
+  // says what came back: a short plain text as it is (shown as text, never
+  // HTML), otherwise the status.
+  function answer(status, type, text) {
+    var env = null, other = null;
+    if (/json/i.test(type || "")) {
+      try { env = JSON.parse(text); } catch (e) { env = null; }
+      if (env && typeof env.ok === "boolean" && (env.ok || (env.error && typeof env.error.message === "string"))) {
+        if (status >= 200 && status < 300 || !env.ok) return [status, env];
+      } else if (env && typeof (env.error || env.message) === "string") {
+        other = env.error || env.message;
+      }
+    } else if (/^text\/plain/i.test(type || "")) {
+      other = text;
+    }
+    other = (other || "").replace(/\s+/g, " ").trim();
+    if (other.length > 200) other = other.slice(0, 199) + "…";
+    var ok = status >= 200 && status < 300;
+    var message = other ? other + " (" + status + ")" : ok
+      ? "The server sent an answer this page cannot read."
+      : "The server answered with an error (" + status + "). Try again.";
+    return [status, { ok: false, result: null, error: { kind: "http", status: status, message: message } }];
+  }
+
+  var outcomeShown = false; // the page shows a call's error or result
+
   // Applies an envelope to the page: a redirect navigates, new HTML is
   // morphed in, a stale id reloads once (B3). Returns true when handled.
   function apply(env) {
+    var shows = !!env.error || (!!env.html && env.result !== null && env.result !== undefined);
+    outcomeShown = env.redirect ? false : env.html ? shows : outcomeShown || shows;
     // The page being left is kept for Back before the invalidation is
     // applied, so that an action invalidating it drops it at once.
-    if (env.redirect && env.html) snapshot();
+    if (env.redirect && env.html && !env.replace) snapshot();
     invalidate(env.invalidated);
     var err = env.error;
     if (err && err.kind === "unknown_action") {
@@ -238,8 +281,12 @@
         return true;
       }
     }
-    if (env.redirect && env.html) { navigate(env.url, env.html); return true; }
-    if (env.redirect) { var to = web(env.redirect); if (to) location.assign(to); return true; }
+    if (env.redirect && env.html) { navigate(env.url, env.html, env.replace); return true; }
+    if (env.redirect) {
+      var to = web(env.redirect);
+      if (to) { if (env.replace) location.replace(to); else location.assign(to); }
+      return true;
+    }
     if (env.html) {
       if (env.url && env.url !== here()) history.replaceState(history.state, "", env.url);
       show(env.html);
@@ -304,7 +351,21 @@
     return parts.join("&");
   }
 
-  function submit(form, submitter) {
+  // Fires a lifecycle event on `el`, or on the document once `el` has left
+  // the page; false when a listener cancelled it.
+  function fire(el, name, detail, cancelable) {
+    var at = el && el.isConnected ? el : document;
+    return at.dispatchEvent(new CustomEvent(name, { bubbles: true, cancelable: !!cancelable, detail: detail }));
+  }
+
+  var UNREACHABLE = "The server could not be reached. Check your connection and try again.";
+
+  // Sends `form` as the browser would (to `url`, or where it would post);
+  // `live` when an event (data-serac-on) sent it rather than the user, so
+  // what is being typed is never reset.
+  function submit(form, submitter, live, url) {
+    url = url || target(form, submitter);
+    if (!url) return Promise.resolve();
     var data = new FormData(form, submitter || undefined);
     // A button with its own action sends `$button` = "<id>.<sealed values>".
     var action = submitter && submitter.name === "$button" ? submitter.value.split(".")[0] : data.get("$action");
@@ -316,26 +377,38 @@
     var body = multipart ? data : new URLSearchParams(data);
     var bar = form.querySelector("progress[data-serac-progress]");
     var run = function () {
+      var before = { action: action, form: form, submitter: submitter || null, data: data, url: url };
+      if (!fire(form, "serac:before", before, true)) {
+        if (inflight.get(form) === sig) inflight.delete(form);
+        return;
+      }
       pending(form, true);
       var guesses = optimistic(form, data);
       if (bar) bar.value = 0;
       var progress = bar && multipart ? function (f) { bar.max = 1; bar.value = f; } : null;
-      return send(action, body, false, progress).then(function (res) {
-        var env = res[1];
+      return send(action, body, false, progress, url).then(function (res) {
+        var env = res[1], err = env.error;
         guesses.forEach(function (n) { n.remove(); });
         pending(form, false);
-        if (apply(env)) return;
-        var err = env.error;
-        if (err && err.kind !== "validation") return showError(form, err);
-        if (!err) {
-          if (!env.html) { var box = boundary(form); if (box) box.replaceChildren(); }
-          if (form.isConnected && form.hasAttribute("data-serac-reset")) form.reset();
+        if (err) fire(form, "serac:error", { action: action, error: err, envelope: env });
+        if (apply(env)) return fire(form, "serac:after", { action: action, envelope: env });
+        if (err && err.kind !== "validation") showError(form, err);
+        else {
+          if (!err) {
+            if (!env.html) { var box = boundary(form); if (box) box.replaceChildren(); }
+            // As the page a browser without JavaScript is sent back to: the
+            // fields as the server rendered them, not as they were typed.
+            if (!live && form.isConnected && !form.hasAttribute("data-serac-keep-values")) form.reset();
+          }
+          fire(form, "serac:done", env);
         }
-        form.dispatchEvent(new CustomEvent("serac:done", { bubbles: true, detail: env }));
+        fire(form, "serac:after", { action: action, envelope: env });
       }, function () {
         guesses.forEach(function (n) { n.remove(); });
         pending(form, false);
-        showError(form, { message: "The server could not be reached. Check your connection and try again." });
+        var err = { kind: "network", status: 0, message: UNREACHABLE };
+        fire(form, "serac:error", { action: action, error: err, envelope: null });
+        showError(form, err);
       }).then(function () { if (inflight.get(form) === sig) inflight.delete(form); });
     };
     var next = (chains.get(form) || Promise.resolve()).then(run, run);
@@ -344,10 +417,14 @@
   }
 
   document.addEventListener("submit", function (e) {
-    var form = e.target;
+    var form = e.target, live = form.__seracLive;
+    form.__seracLive = false;
     if (e.defaultPrevented || !form.hasAttribute("data-serac-form")) return;
+    // Another site: the browser posts there itself, as without JavaScript.
+    var url = target(form, e.submitter);
+    if (!url) return;
     e.preventDefault();
-    submit(form, e.submitter);
+    submit(form, e.submitter, live, url);
   });
 
   document.addEventListener("keydown", function (e) {
@@ -361,11 +438,12 @@
   // ---- actions on events (S20, S21) -------------------------------------------
 
   var timers = new WeakMap();
+  function sendLive(form) { form.__seracLive = true; form.requestSubmit(); }
   function trigger(form) {
     var ms = Number(form.getAttribute("data-serac-debounce") || 0);
     clearTimeout(timers.get(form));
-    if (!ms) return form.requestSubmit();
-    timers.set(form, setTimeout(function () { form.requestSubmit(); }, ms));
+    if (!ms) return sendLive(form);
+    timers.set(form, setTimeout(function () { sendLive(form); }, ms));
   }
 
   ["input", "change", "click"].forEach(function (type) {
@@ -382,7 +460,7 @@
     q(root, 'form[data-serac-on~="load"]').forEach(function (form) {
       if (form.__seracLoaded) return;
       form.__seracLoaded = true;
-      form.requestSubmit();
+      sendLive(form);
     });
   }
 
@@ -393,12 +471,21 @@
     // rejects with a SeracError. A changed page is applied as for forms.
     call: function (id) {
       var args = Array.prototype.slice.call(arguments, 1);
-      return send(id, JSON.stringify(args), true).then(function (res) {
+      if (!fire(document, "serac:before", { action: id, args: args, url: self() }, true)) {
+        return Promise.reject(new SeracError({ kind: "cancelled", status: 0, message: "The call was cancelled." }));
+      }
+      return send(id, JSON.stringify(args), true, null, self()).then(function (res) {
         var env = res[1];
+        if (env.error) fire(document, "serac:error", { action: id, error: env.error, envelope: env });
         if (env.error && env.error.kind === "unknown_action") apply(env);
         else if (!env.error || env.html) apply(env);
+        fire(document, "serac:after", { action: id, envelope: env });
         if (env.error) throw new SeracError(env.error);
         return env.result;
+      }, function () {
+        var err = { kind: "network", status: 0, message: UNREACHABLE };
+        fire(document, "serac:error", { action: id, error: err, envelope: null });
+        throw new SeracError(err);
       });
     },
     submit: submit,

@@ -1,9 +1,10 @@
-//! The cookie jar of one action call.
+//! The cookie jar of one action call, and the cookies a page handler reads.
 //!
 //! Reads see the request's cookies plus what the action has already changed;
 //! changes become `Set-Cookie` headers on the response and are also visible to
 //! the re-render of the page that follows, so a page showing a cookie shows
-//! the new value in the same round trip.
+//! the new value in the same round trip. Both sides decode values the same
+//! way (percent-encoding undone), so what an action sets is what a page reads.
 
 use std::sync::Mutex;
 
@@ -16,17 +17,51 @@ pub struct Cookies {
     jar: Mutex<CookieJar>,
 }
 
+/// The cookies a request sent, parsed and decoded: every `Cookie` header,
+/// `name=value` pairs split at `;`, percent-encoding undone; a pair that
+/// does not parse is skipped.
+fn parse(headers: &HeaderMap) -> CookieJar {
+    let mut jar = CookieJar::new();
+    for value in headers.get_all(http::header::COOKIE) {
+        let Ok(value) = value.to_str() else { continue };
+        for cookie in Cookie::split_parse_encoded(value.to_string()).flatten() {
+            jar.add_original(cookie.into_owned());
+        }
+    }
+    jar
+}
+
+/// The cookies of the request, read-only: an extractor for page handlers
+/// (`cookies: RequestCookies`, then `cookies.get("theme")`). It reads the
+/// same values an action's [`Cookies`] does, and after an action, the page
+/// rendered again sees the cookies as the action left them. Setting cookies
+/// is an action's work, so that they change with the data they belong to.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCookies {
+    jar: CookieJar,
+}
+
+impl RequestCookies {
+    /// The cookies sent with a request.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        Self { jar: parse(headers) }
+    }
+
+    /// The value of a cookie, decoded.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.jar.get(name).map(Cookie::value)
+    }
+
+    /// Every cookie, as `(name, value)`.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.jar.iter().map(|c| (c.name(), c.value()))
+    }
+}
+
 impl Cookies {
     /// The cookies sent with a request.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        let mut jar = CookieJar::new();
-        for value in headers.get_all(http::header::COOKIE) {
-            let Ok(value) = value.to_str() else { continue };
-            for cookie in Cookie::split_parse_encoded(value.to_string()).flatten() {
-                jar.add_original(cookie.into_owned());
-            }
-        }
-        Self { jar: Mutex::new(jar) }
+        Self { jar: Mutex::new(parse(headers)) }
     }
 
     fn jar(&self) -> std::sync::MutexGuard<'_, CookieJar> {

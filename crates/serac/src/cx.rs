@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use http::{Extensions, HeaderMap, Uri};
 
 use crate::cache::{Invalidated, Invalidation, InvalidationHook};
-pub use crate::cookies::Cookies;
+pub use crate::cookies::{Cookies, RequestCookies};
 use crate::error::ActionError;
 
 struct Inner {
@@ -124,12 +124,18 @@ impl Cx {
         }
     }
 
-    /// Invalidates the cached page at `path`: the next render is fresh.
+    /// Invalidates the cached page at `path` (any query) and the data read
+    /// while rendering it (loaded through `page.cache()`): the next render
+    /// is fresh. Data is shared by key: an entry that other pages read too
+    /// is reloaded for them as well.
     pub fn revalidate_path(&self, path: impl AsRef<str>) {
         self.invalidate(Invalidation::Path(path.as_ref()));
     }
 
-    /// Invalidates every cached page at or below `prefix`.
+    /// Invalidates every cached page at or below `prefix`, and the data read
+    /// while rendering any of them (`revalidate_layout("/posts")` drops what
+    /// `/posts/1` loaded through `page.cache()`; `revalidate_layout("/")`
+    /// drops every page and everything pages read).
     pub fn revalidate_layout(&self, prefix: impl AsRef<str>) {
         self.invalidate(Invalidation::Layout(prefix.as_ref()));
     }

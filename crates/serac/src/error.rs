@@ -96,17 +96,25 @@ impl FieldErrors {
     }
 }
 
-/// Where a redirect goes. Only same-site paths are followed by the runtime's
-/// re-render; absolute URLs are passed to the browser as they are.
+/// Where a redirect goes. Paths of this site (and absolute URLs of its own
+/// origin) are followed on the server, so the answer carries the new page;
+/// other absolute URLs are passed to the browser as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
     location: String,
+    replace: bool,
 }
 
 impl Redirect {
     /// The `Location` of the redirect.
     pub fn location(&self) -> &str {
         &self.location
+    }
+
+    /// Whether the new page replaces the current history entry (see
+    /// [`redirect_replace`]).
+    pub fn replaces_history(&self) -> bool {
+        self.replace
     }
 }
 
@@ -151,8 +159,24 @@ pub enum ActionError {
 
 /// A `303 See Other` to `location`, as an error value so that `?` and
 /// `return Err(..)` stop the action there: `return Err(redirect("/posts"))`.
+///
+/// A relative target resolves against the page posted to, as a browser
+/// resolves a link (`./x` and `x` from `/a/b` are `/a/x`, `../x` is `/x`,
+/// `?q=1` is `/a/b?q=1`). An absolute URL of the site's own origin is
+/// treated as its path. With JavaScript, the runtime adds the new page to
+/// the history (`pushState`), as following a link does.
 pub fn redirect(location: impl Into<String>) -> ActionError {
-    ActionError::Redirect(Redirect { location: location.into() })
+    ActionError::Redirect(Redirect { location: location.into(), replace: false })
+}
+
+/// A redirect that replaces the current history entry instead of adding
+/// one, so Back skips the page the action was called from (a wizard's
+/// finished step, a sign-in form). With JavaScript the runtime uses
+/// `history.replaceState` (or `location.replace` for another site); without
+/// it, this is the same `303 See Other` as [`redirect`], since a browser
+/// never keeps a POST's page in its history.
+pub fn redirect_replace(location: impl Into<String>) -> ActionError {
+    ActionError::Redirect(Redirect { location: location.into(), replace: true })
 }
 
 impl ActionError {

@@ -20,7 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::ConnectInfo;
 use http::header::{HOST, ORIGIN};
 use http::request::Parts;
-use http::{HeaderName, Method};
+use http::{Extensions, HeaderMap, HeaderName, Method, Uri};
 use ipnet::IpNet;
 
 use crate::error::{Mode, Rejection};
@@ -126,7 +126,11 @@ impl Policy {
 }
 
 fn header<'a>(parts: &'a Parts, name: &HeaderName) -> Option<&'a str> {
-    parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim_ascii)
+    value(&parts.headers, name)
+}
+
+fn value<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim_ascii)
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -155,8 +159,11 @@ struct Target<'a> {
     peer: Option<IpAddr>,
 }
 
-fn target<'a>(parts: &'a Parts, policy: &Policy) -> Target<'a> {
-    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+fn target<'a>(
+    (headers, uri, extensions): (&'a HeaderMap, &'a Uri, &Extensions),
+    policy: &Policy,
+) -> Target<'a> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
     // An IPv4 client of a dual-stack socket arrives as `::ffff:a.b.c.d`.
     let peer = peer.map(|ip| match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
@@ -164,14 +171,13 @@ fn target<'a>(parts: &'a Parts, policy: &Policy) -> Target<'a> {
     });
     let trusted = peer.is_some_and(|ip| policy.trusted_proxies.iter().any(|r| r.contains(&ip)));
     // Forwarded headers count only from a trusted proxy.
-    let first = |name: &HeaderName| header(parts, name).map(|v| v.split(',').next().unwrap_or("").trim());
+    let first = |name: &HeaderName| value(headers, name).map(|v| v.split(',').next().unwrap_or("").trim());
     let forwarded_host = if trusted { first(&X_FORWARDED_HOST).filter(|h| !h.is_empty()) } else { None };
     let forwarded_proto = if trusted { first(&X_FORWARDED_PROTO) } else { None };
     let (host, source) = match forwarded_host {
         Some(h) => (Some(h), "X-Forwarded-Host from a trusted proxy"),
         None => {
-            let host =
-                header(parts, &HOST).or_else(|| parts.uri.authority().map(http::uri::Authority::as_str));
+            let host = value(headers, &HOST).or_else(|| uri.authority().map(http::uri::Authority::as_str));
             (host, "the Host header")
         }
     };
@@ -194,7 +200,7 @@ pub(crate) fn check_origin(parts: &Parts, policy: &Policy) -> Result<(), Rejecti
     if fetch_site.is_some_and(|v| v.eq_ignore_ascii_case("cross-site")) {
         return Err(Rejection::CrossSite);
     }
-    let target = target(parts, policy);
+    let target = target((&parts.headers, &parts.uri, &parts.extensions), policy);
     let expected = target.host.map(split_host_port);
 
     if !policy.allowed_hosts.is_empty() {
@@ -281,6 +287,32 @@ pub(crate) fn check_origin(parts: &Parts, policy: &Policy) -> Result<(), Rejecti
     Err(mismatch(origin))
 }
 
+/// Whether the absolute `http(s)` URL `url` is on the origin the request
+/// was sent to, read as the origin check reads it (the `Host`, or a trusted
+/// proxy's `X-Forwarded-Host` and `X-Forwarded-Proto`): same scheme, host
+/// and port. A URL with user information is never this site.
+pub(crate) fn is_own_origin(url: &str, request: (&HeaderMap, &Uri, &Extensions), policy: &Policy) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else { return false };
+    let scheme = if scheme.eq_ignore_ascii_case("https") {
+        "https"
+    } else if scheme.eq_ignore_ascii_case("http") {
+        "http"
+    } else {
+        return false;
+    };
+    // Browsers end the authority of an http(s) URL at `\` too.
+    let authority = &rest[..rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len())];
+    if authority.is_empty() || authority.contains('@') {
+        return false;
+    }
+    let target = target(request, policy);
+    let Some((own_host, own_port)) = target.host.map(split_host_port) else { return false };
+    let (host, port) = split_host_port(authority);
+    scheme == target.scheme
+        && host.eq_ignore_ascii_case(own_host)
+        && port.or_else(|| default_port(scheme)) == own_port.or_else(|| default_port(target.scheme))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +331,24 @@ mod tests {
 
     fn policy() -> Policy {
         Policy::new(Mode::Development)
+    }
+
+    #[test]
+    fn own_origin_is_scheme_host_and_port_of_the_request() {
+        let own = |host: &str, url: &str| {
+            let p = parts(&[("host", host)], None);
+            is_own_origin(url, (&p.headers, &p.uri, &p.extensions), &policy())
+        };
+        assert!(own("app.example:8080", "http://app.example:8080/x"));
+        assert!(own("app.example:8080", "HTTP://APP.example:8080"));
+        assert!(own("app.example:8080", "http://app.example:8080\\x"));
+        assert!(own("app.example", "http://app.example:80/x?q#f"));
+        assert!(!own("app.example:8080", "https://app.example:8080/x"));
+        assert!(!own("app.example:8080", "http://app.example/x"));
+        assert!(!own("app.example:8080", "http://user@app.example:8080/x"));
+        assert!(!own("app.example:8080", "http://app.example:8080.evil.example/x"));
+        assert!(!own("app.example", "http://evil.example/app.example"));
+        assert!(!own("app.example", "//app.example/x"));
     }
 
     #[test]

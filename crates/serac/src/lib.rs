@@ -52,15 +52,17 @@
 //! | [`macro@action`] | marks an `async fn` (or every `pub async fn` of a module) as an action |
 //! | [`ActionLayer`] | wraps your router: guards, decoding, dispatch, responses |
 //! | [`Page`] | extractor for page handlers: forms, buttons, submitted values, state, errors |
+//! | [`RequestCookies`] | extractor for page handlers: the request's cookies, decoded as actions read them |
 //! | [`Cx`] | the action's context: headers, cookies, `revalidate_*` |
 //! | [`Form`], [`FormData`], [`PrevState`], [`State`], [`Auth`] | action parameters ([`FromCall`]) |
 //! | [`Bound`], [`ActionRef::bind`] | values fixed when the page is rendered, sealed into it |
-//! | [`ActionError`], [`redirect`] | errors as values, with their HTTP status |
+//! | [`ActionError`], [`redirect`], [`redirect_replace`] | errors as values, with their HTTP status |
 //! | [`Secret`] | a value that cannot be sent to the browser (checked at compile time) |
 //! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation |
 //! | [`serve()`] | serves an app with header and body timeouts and a connection limit |
 //! | [`page`], [`cache`], [`protocol`], [`client`] | forms and buttons; cached data and pages; the wire protocol; the browser runtime |
 //! | `typescript` (feature) | `#[action(typescript)]`: a typed TypeScript client for React and other front ends |
+//! | `garde` (feature) | `ValidForm<T>`: forms validated with garde before the action runs (field errors, `422`); `#[derive(Constraints)]` and `page.input::<T>(..)`: the same rules as HTML constraint attributes (`serac::validate`) |
 //!
 //! The wire protocol (hidden fields, header, JSON envelope) is documented in
 //! [`protocol`] and in `docs/protocol.md` in the repository.
@@ -73,7 +75,9 @@
 //! [`FormData`] the raw form with files, [`PrevState<T>`] the previous form
 //! state, [`Auth<U>`] the signed-in user, [`Bound<T>`] a value sealed into
 //! the page with [`ActionRef::bind`]. Any other `Deserialize` type is the
-//! next JSON argument of a programmatic call.
+//! next JSON argument of a programmatic call. With the `garde` feature,
+//! `ValidForm<T>` is a form validated by its garde rules before the action
+//! runs.
 
 #![forbid(unsafe_code)]
 
@@ -92,6 +96,8 @@ pub mod config;
 pub mod cx;
 pub mod auth;
 pub mod action;
+#[cfg(feature = "garde")]
+pub mod validate;
 pub mod client;
 mod app;
 pub mod page;
@@ -108,13 +114,18 @@ pub use action::{ActionRef, Bound, Form, FormData, FromCall, PrevState, State};
 pub use auth::{Auth, Identify};
 pub use config::Config;
 pub use cx::Cx;
-pub use error::{ActionError, FieldErrors, redirect};
+pub use error::{ActionError, FieldErrors, redirect, redirect_replace};
 pub use layer::{ActionLayer, ActionService};
-pub use page::Page;
+pub use page::{Page, RequestCookies};
 pub use seal::KeyRing;
 pub use secret::Secret;
+/// `#[derive(serac::Constraints)]`: the rules of a form type's fields, for
+/// `ValidForm<T>` and `page.input::<T>(..)` (feature `garde`).
+pub use serac_macros::Constraints;
 pub use serac_macros::action;
 pub use serve::serve;
+#[cfg(feature = "garde")]
+pub use validate::{Constraints, ValidForm};
 
 /// Re-exported so that apps name the same `Cookie` type as the jar.
 pub use cookie::{self, Cookie};
@@ -126,8 +137,10 @@ pub use {axum, maud};
 pub mod prelude {
     pub use crate::{
         ActionError, ActionLayer, ActionRef, Auth, Bound, Config, Cx, Form, FormData, Page, PrevState,
-        Secret, State, action, redirect,
+        Secret, State, action, redirect, redirect_replace,
     };
+    #[cfg(feature = "garde")]
+    pub use crate::{Constraints, ValidForm};
 }
 
 /// Used by the code `#[serac::action]` generates. Not a public API.
@@ -222,6 +235,32 @@ pub mod __private {
     }
 
     pub use crate::__serac_typescript_action as typescript_action;
+
+    /// What `#[derive(serac::Constraints)]` puts its impl in: the impl as
+    /// it is with the `garde` feature, a compile error saying how to turn
+    /// the feature on without it.
+    #[cfg(feature = "garde")]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __serac_with_garde {
+        ($($item:tt)*) => { $($item)* };
+    }
+
+    /// Without the `garde` feature, `#[derive(serac::Constraints)]` says how
+    /// to turn it on.
+    #[cfg(not(feature = "garde"))]
+    #[macro_export]
+    #[doc(hidden)]
+    macro_rules! __serac_with_garde {
+        ($($item:tt)*) => {
+            ::core::compile_error!(
+                "#[derive(serac::Constraints)] needs serac's `garde` feature: \
+                 serac = { version = \"…\", features = [\"garde\"] } in Cargo.toml"
+            );
+        };
+    }
+
+    pub use crate::__serac_with_garde as with_garde;
 }
 
 /// Entry points for the fuzz targets in `fuzz/` and the property tests: the
@@ -259,6 +298,8 @@ pub mod __fuzz {
         pub error: Option<(String, u16, String, Option<String>)>,
         /// `redirect`.
         pub redirect: Option<String>,
+        /// `replace`.
+        pub replace: bool,
         /// `invalidated`: paths, layouts, tags.
         pub invalidated: (Vec<String>, Vec<String>, Vec<String>),
         /// `html`.
@@ -281,6 +322,7 @@ pub mod __fuzz {
                 digest,
             }),
             redirect: parts.redirect,
+            replace: parts.replace,
             invalidated: crate::cache::Invalidated { paths, layouts, tags },
             html: parts.html,
             url: parts.url,

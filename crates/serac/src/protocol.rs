@@ -18,7 +18,10 @@ pub const ACTION_HEADER: &str = "serac-action";
 
 /// With the value `none` on a JavaScript call, the envelope never carries the
 /// page's HTML: for clients that render themselves (the typed TypeScript
-/// client), so the server does not render a page nobody reads.
+/// client), so the server does not render a page nobody reads. With `page`,
+/// it always does: the runtime asks for it when the page shows the outcome
+/// of an earlier call (an error next to a field), which a success must clear
+/// even when it changed nothing else.
 pub const RENDER_HEADER: &str = "serac-render";
 
 /// The request header holding an idempotency key: a repeat of the same
@@ -64,6 +67,10 @@ pub struct Envelope {
     pub error: Option<EnvelopeError>,
     /// Where to go next, when the action redirected.
     pub redirect: Option<String>,
+    /// The redirect replaces the current history entry (only written when
+    /// true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replace: bool,
     /// Exactly what the action invalidated.
     pub invalidated: Invalidated,
     /// The page at `url`, rendered after the action, when it changed.
@@ -107,6 +114,9 @@ impl Envelope {
         }
         out.extend_from_slice(b",\"redirect\":");
         optional_str(out, self.redirect.as_deref());
+        if self.replace {
+            out.extend_from_slice(b",\"replace\":true");
+        }
         out.extend_from_slice(b",\"invalidated\":{\"paths\":");
         strings(out, &self.invalidated.paths);
         out.extend_from_slice(b",\"layouts\":");
@@ -166,6 +176,7 @@ mod tests {
                 result: json!(42),
                 error: None,
                 redirect: None,
+                replace: false,
                 invalidated: Invalidated::default(),
                 html: None,
                 url: None,
@@ -181,6 +192,7 @@ mod tests {
                     digest: Some("ab12".into()),
                 }),
                 redirect: Some("/done?x=\"1\"".into()),
+                replace: true,
                 invalidated: Invalidated {
                     paths: vec!["/a".into(), "/b\u{2028}".into()],
                     layouts: vec!["/".into()],

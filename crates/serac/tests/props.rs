@@ -57,6 +57,7 @@ proptest! {
             invalidated: (vec!["/".into()], vec![], vec![tag]),
             html,
             url: Some("/x".into()),
+            replace: status % 2 == 0,
             ..Default::default()
         });
         prop_assert_eq!(serde_json::from_slice::<Envelope>(&json).expect("reads back"), envelope);

@@ -14,6 +14,7 @@
 //! | [`PrevState<T>`] | the state the form was rendered with |
 //! | [`crate::Auth<U>`] | the signed-in user (`401` otherwise) |
 //! | [`Bound<T>`] | the next value sealed into the page by `.bind(value)` |
+//! | `ValidForm<T>` (feature `garde`) | the submitted form, decoded and validated by garde rules |
 //! | any `Deserialize` type | the next JSON argument of a programmatic call |
 //!
 //! Every parameter is decoded before the action's body runs, so a `400`
@@ -155,15 +156,29 @@ impl<T> std::ops::Deref for Form<T> {
 
 impl<T: DeserializeOwned + Send> FromCall for Form<T> {
     fn from_call(call: &mut Call) -> impl Future<Output = Result<Self, ActionError>> + Send {
-        ready(decode_form(&call.payload, call.mode).map(Form))
+        ready(decode_form(&call.payload, call.mode).map(Form).map_err(|e| e.error))
     }
+}
+
+/// Why a form did not decode: the error to answer with, and the field it
+/// is about when serde names one (for forms validated field by field).
+#[derive(Debug)]
+// Only validated forms (feature `garde`) read the field.
+#[cfg_attr(not(feature = "garde"), allow(dead_code))]
+pub(crate) struct FormError {
+    /// The field, when the form has one missing or unreadable.
+    pub(crate) field: Option<String>,
+    /// Whether the field was missing (rather than unreadable).
+    pub(crate) missing: bool,
+    /// The `400` that [`Form`] answers with.
+    pub(crate) error: ActionError,
 }
 
 /// The submitted form decoded as `T` (text fields only; files through
 /// [`FormData`]).
 /// In production the message names the field but not what serde said of
 /// it, which can name Rust types.
-fn decode_form<T: DeserializeOwned>(payload: &Payload, mode: Mode) -> Result<T, ActionError> {
+pub(crate) fn decode_form<T: DeserializeOwned>(payload: &Payload, mode: Mode) -> Result<T, FormError> {
     let encoded = {
         let mut ser = form_urlencoded::Serializer::new(String::new());
         for (k, v) in payload.fields.iter().filter(|(k, _)| !k.starts_with('$')) {
@@ -177,7 +192,11 @@ fn decode_form<T: DeserializeOwned>(payload: &Payload, mode: Mode) -> Result<T, 
         // is the form field's, as safe to show as an invalid field's path.
         let inner = e.inner().to_string();
         if let Some(field) = inner.strip_prefix("missing field `").and_then(|f| f.strip_suffix('`')) {
-            return ActionError::bad_request(format!("The field \"{field}\" is missing."));
+            return FormError {
+                field: Some(field.to_string()),
+                missing: true,
+                error: ActionError::bad_request(format!("The field \"{field}\" is missing.")),
+            };
         }
         let path = e.path().to_string();
         let detail = match mode {
@@ -185,9 +204,17 @@ fn decode_form<T: DeserializeOwned>(payload: &Payload, mode: Mode) -> Result<T, 
             Mode::Production => String::new(),
         };
         if path == "." {
-            ActionError::bad_request(format!("The form is invalid{detail}."))
+            FormError {
+                field: None,
+                missing: false,
+                error: ActionError::bad_request(format!("The form is invalid{detail}.")),
+            }
         } else {
-            ActionError::bad_request(format!("The field \"{path}\" is invalid{detail}."))
+            FormError {
+                error: ActionError::bad_request(format!("The field \"{path}\" is invalid{detail}.")),
+                field: Some(path),
+                missing: false,
+            }
         }
     })
 }

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::memory::MemoryStore;
 use super::store::{NoStore, Store};
-use super::{Invalidated, data_tag, tags_of};
+use super::{Invalidated, data_tag, page_tags, tags_of};
 
 /// The turn to load one key (see [`Cache::flight`]); the key's lock is
 /// forgotten when the last one waiting for it is done.
@@ -101,25 +101,55 @@ impl Cache {
     /// call the loader once; the others wait and read its result. A loader's
     /// error is returned and nothing is stored. A store failure is logged and
     /// treated as a miss: the loader answers instead.
+    ///
+    /// In a page handler, load through `page.cache()` instead, so that
+    /// revalidating the page's path drops the data too.
     pub async fn load<T, E, F, Fut>(&self, key: &str, tags: &[&str], ttl: Duration, loader: F) -> Result<T, E>
     where
         T: Serialize + DeserializeOwned,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        self.load_for(None, key, tags, ttl, loader).await
+    }
+
+    /// The cache as the page at `path` reads it: what it loads is also
+    /// dropped by `revalidate_path(path)` and by `revalidate_layout` of
+    /// `path` or any prefix of it. `page.cache()` is this for the page being
+    /// rendered.
+    pub fn for_path<'a>(&'a self, path: &'a str) -> ForPath<'a> {
+        ForPath { cache: self, path }
+    }
+
+    async fn load_for<T, E, F, Fut>(
+        &self,
+        reader: Option<&str>,
+        key: &str,
+        tags: &[&str],
+        ttl: Duration,
+        loader: F,
+    ) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let key = format!("data:{key}");
-        if let Some(value) = self.read(&key).await {
+        if let Some(value) = self.hit(&key, reader).await {
             return Ok(value);
         }
         let _flight = self.flight(&key).await;
         // Whoever held the key before us may have stored it.
-        if let Some(value) = self.read(&key).await {
+        if let Some(value) = self.hit(&key, reader).await {
             return Ok(value);
         }
         let epoch = self.inner.epoch.load(Ordering::SeqCst);
         let result = loader().await;
         if let Ok(value) = &result {
-            let tags: Vec<String> = tags.iter().map(|t| data_tag(t)).collect();
+            let mut tags: Vec<String> = tags.iter().map(|t| data_tag(t)).collect();
+            if let Some(path) = reader {
+                tags.extend(page_tags(path));
+            }
             match serde_json::to_vec(value) {
                 Ok(bytes) => self.put_unless_invalidated(&key, Bytes::from(bytes), &tags, ttl, epoch).await,
                 Err(e) => {
@@ -139,6 +169,20 @@ impl Cache {
         };
         let guard = lock.lock_owned().await;
         Flight { cache: self, key: key.to_string(), guard: Some(guard) }
+    }
+
+    /// The entry under `key`, recorded as read by the page at `reader` (if
+    /// any): revalidating that page drops it too, whichever page stored it.
+    async fn hit<T: DeserializeOwned>(&self, key: &str, reader: Option<&str>) -> Option<T> {
+        let value = self.read(key).await?;
+        if let Some(path) = reader {
+            // Awaited: once the page is rendered, revalidating it must find
+            // the entry.
+            if let Err(e) = self.inner.store.add_tags(key, &page_tags(path)).await {
+                tracing::warn!(key, path, error = %e, "cache: could not record the page reading an entry");
+            }
+        }
+        Some(value)
     }
 
     async fn read<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
@@ -206,6 +250,55 @@ impl Cache {
     /// `cx.revalidate_tag`).
     pub async fn revalidate_tag(&self, tag: &str) {
         self.invalidate_tags(&[data_tag(tag)]).await;
+    }
+}
+
+/// The cache as one page reads it ([`Cache::for_path`], `page.cache()`):
+/// data loaded through it is dropped when the page is revalidated, by its
+/// path or by a layout above it, as well as by its tags. An entry read by
+/// several pages is dropped by revalidating any of them.
+#[derive(Clone, Copy, Debug)]
+pub struct ForPath<'a> {
+    cache: &'a Cache,
+    path: &'a str,
+}
+
+impl<'a> ForPath<'a> {
+    /// [`Cache::load`], the entry also remembering this page: after
+    /// `revalidate_path` of this page, or `revalidate_layout` of any prefix
+    /// of its path, the next load calls the loader again.
+    ///
+    /// ```rust,no_run
+    /// # #[derive(Debug)] struct DbError;
+    /// # async fn query_post(id: u32) -> Result<String, DbError> { Ok(String::new()) }
+    /// # async fn f(cache: serac::cache::Cache) -> Result<(), DbError> {
+    /// use std::time::Duration;
+    ///
+    /// // Dropped by revalidate_path("/posts/1"), revalidate_layout("/posts")
+    /// // and revalidate_tag("posts").
+    /// let post: String = cache
+    ///     .for_path("/posts/1")
+    ///     .load("post:1", &["posts"], Duration::from_secs(60), || query_post(1))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn load<T, E, F, Fut>(self, key: &str, tags: &[&str], ttl: Duration, loader: F) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.cache.load_for(Some(self.path), key, tags, ttl, loader).await
+    }
+
+    /// The path of the page.
+    pub fn path(&self) -> &'a str {
+        self.path
+    }
+
+    /// The whole cache, not tied to the page.
+    pub fn cache(&self) -> &'a Cache {
+        self.cache
     }
 }
 
@@ -295,6 +388,66 @@ mod tests {
             .await
             .expect("value");
         assert_eq!(again, 2, "the stale result was not kept");
+    }
+
+    /// What `revalidate_path` / `revalidate_layout` drop.
+    async fn drop_page(cache: &Cache, path: Option<&str>, layout: Option<&str>) {
+        let invalidated = Invalidated {
+            paths: path.into_iter().map(str::to_string).collect(),
+            layouts: layout.into_iter().map(str::to_string).collect(),
+            tags: Vec::new(),
+        };
+        cache.apply(&invalidated).await;
+    }
+
+    async fn load_at(cache: &Cache, path: &str, v: u32) -> u32 {
+        cache
+            .for_path(path)
+            .load("k", &["t"], Duration::from_secs(60), || async move { Ok::<_, ()>(v) })
+            .await
+            .expect("value")
+    }
+
+    #[tokio::test]
+    async fn data_read_by_a_page_is_dropped_with_its_path_or_a_layout_above_it() {
+        let cache = Cache::default();
+        assert_eq!(load_at(&cache, "/posts/1", 1).await, 1);
+        drop_page(&cache, Some("/posts/2"), None).await;
+        drop_page(&cache, None, Some("/admin")).await;
+        drop_page(&cache, None, Some("/posts/1/edit")).await;
+        assert_eq!(load_at(&cache, "/posts/1", 2).await, 1, "other pages and subtrees keep it");
+        drop_page(&cache, Some("/posts/1?x=1"), None).await;
+        assert_eq!(load_at(&cache, "/posts/1", 3).await, 3, "dropped with its path");
+        drop_page(&cache, None, Some("/posts")).await;
+        assert_eq!(load_at(&cache, "/posts/1", 4).await, 4, "dropped with a layout above it");
+        drop_page(&cache, None, Some("/")).await;
+        assert_eq!(load_at(&cache, "/posts/1", 5).await, 5, "dropped with the root layout");
+        cache.revalidate_tag("t").await;
+        assert_eq!(load_at(&cache, "/posts/1", 6).await, 6, "and with its tags, as before");
+    }
+
+    #[tokio::test]
+    async fn data_read_by_two_pages_is_dropped_with_either() {
+        let cache = Cache::default();
+        assert_eq!(load_at(&cache, "/a", 1).await, 1);
+        assert_eq!(load_at(&cache, "/b", 2).await, 1, "a hit for the second page");
+        drop_page(&cache, Some("/b"), None).await;
+        assert_eq!(load_at(&cache, "/a", 3).await, 3, "the second reader's path dropped it");
+        assert_eq!(load_at(&cache, "/b", 4).await, 3);
+        drop_page(&cache, Some("/a"), None).await;
+        assert_eq!(load_at(&cache, "/b", 5).await, 5, "the first reader's path dropped it");
+    }
+
+    #[tokio::test]
+    async fn data_loaded_outside_a_page_is_not_tied_to_paths() {
+        let cache = Cache::default();
+        let plain = |v: u32| {
+            let cache = cache.clone();
+            async move { cache.load("k", &["t"], Duration::from_secs(60), || async move { Ok::<_, ()>(v) }).await }
+        };
+        assert_eq!(plain(1).await, Ok(1));
+        drop_page(&cache, Some("/"), Some("/")).await;
+        assert_eq!(plain(2).await, Ok(1));
     }
 
     #[tokio::test]

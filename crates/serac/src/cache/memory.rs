@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -31,6 +31,10 @@ pub struct MemoryStore {
     /// Kept in step by the eviction listener.
     index: Arc<Mutex<Index>>,
     generations: Arc<AtomicU64>,
+    /// Writes hold it shared, invalidations exclusively: an entry is indexed
+    /// and stored wholly before an invalidation or wholly after it, never
+    /// stored after the invalidation removed its index.
+    writes: Arc<RwLock<()>>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -41,6 +45,10 @@ impl std::fmt::Debug for MemoryStore {
 
 /// How many entries [`MemoryStore::default`] keeps.
 pub const DEFAULT_CAPACITY: u64 = 10_000;
+
+/// How many tags one entry carries at most: adding more (an entry read by
+/// very many pages) drops it instead, and the next load starts it afresh.
+const MAX_TAGS: usize = 1024;
 
 impl Default for MemoryStore {
     fn default() -> Self {
@@ -76,7 +84,15 @@ impl MemoryStore {
                 }
             })
             .build();
-        Self { entries, index, generations: Arc::default() }
+        Self { entries, index, generations: Arc::default(), writes: Arc::default() }
+    }
+
+    fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.writes.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn invalidating(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.writes.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Entries currently held (after pending evictions run).
@@ -102,7 +118,50 @@ impl MemoryStore {
 
     /// Stores an entry, synchronously.
     pub fn put_now(&self, key: &str, value: Bytes, tags: &[String], ttl: Duration) {
-        let tags: Arc<[String]> = tags.into();
+        let _writing = self.writing();
+        self.insert(key, value, tags.into(), Instant::now() + ttl);
+    }
+
+    /// Whether the entry under `key` exists and has every one of `tags`.
+    pub fn has_tags(&self, key: &str, tags: &[String]) -> bool {
+        self.entries
+            .get(key)
+            .is_some_and(|e| e.expires > Instant::now() && tags.iter().all(|t| e.tags.contains(t)))
+    }
+
+    /// Adds `tags` to the entry under `key`, if there is one, synchronously;
+    /// its value and lifetime stay. An entry that would carry too many tags
+    /// is dropped instead.
+    pub fn add_tags_now(&self, key: &str, tags: &[String]) {
+        let _writing = self.writing();
+        let Some(entry) = self.entries.get(key) else { return };
+        if entry.expires <= Instant::now() {
+            return;
+        }
+        let mut all = entry.tags.to_vec();
+        for tag in tags {
+            if !all.contains(tag) {
+                all.push(tag.clone());
+            }
+        }
+        if all.len() == entry.tags.len() {
+            return;
+        }
+        if all.len() > MAX_TAGS {
+            self.entries.invalidate(key);
+            return;
+        }
+        self.insert(key, entry.value, all.into(), entry.expires);
+    }
+
+    /// Drops the entry under `key`, synchronously.
+    pub fn remove_now(&self, key: &str) {
+        let _invalidating = self.invalidating();
+        self.entries.invalidate(key);
+    }
+
+    /// Indexes and stores an entry (the caller holds `writing`).
+    fn insert(&self, key: &str, value: Bytes, tags: Arc<[String]>, expires: Instant) {
         let generation = self.generations.fetch_add(1, Ordering::Relaxed);
         {
             // Not held while moka runs: its eviction listener takes it.
@@ -111,12 +170,12 @@ impl MemoryStore {
                 index.entry(tag.clone()).or_default().insert(key.to_string(), generation);
             }
         }
-        let expires = Instant::now() + ttl;
         self.entries.insert(key.to_string(), Entry { value, expires, tags, generation });
     }
 
     /// Drops every entry with any of `tags`, synchronously.
     pub fn invalidate_now(&self, tags: &[String]) {
+        let _invalidating = self.invalidating();
         let keys: Vec<String> = {
             let mut index = self.index.lock().unwrap_or_else(|e| e.into_inner());
             tags.iter().filter_map(|t| index.remove(t)).flat_map(HashMap::into_keys).collect()
@@ -130,6 +189,7 @@ impl MemoryStore {
 impl MemoryStore {
     /// Drops every entry.
     pub fn invalidate_all(&self) {
+        let _invalidating = self.invalidating();
         self.index.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.entries.invalidate_all();
     }
@@ -149,6 +209,13 @@ impl Store for MemoryStore {
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             self.put_now(key, value, tags, ttl);
+            Ok(())
+        })
+    }
+
+    fn add_tags<'a>(&'a self, key: &'a str, tags: &'a [String]) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.add_tags_now(key, tags);
             Ok(())
         })
     }
@@ -225,6 +292,53 @@ mod tests {
         store.invalidate_now(&tags(&["y"]));
         assert_eq!(store.get_now("b"), None);
         assert_eq!(store.get_now("c").as_deref(), Some(&b"3"[..]));
+    }
+
+    #[test]
+    fn added_tags_drop_the_entry_and_keep_its_value_and_lifetime() {
+        let store = MemoryStore::default();
+        store.put_now("k", Bytes::from_static(b"1"), &tags(&["a"]), Duration::from_millis(40));
+        store.add_tags_now("k", &tags(&["a", "b"]));
+        assert!(store.has_tags("k", &tags(&["a", "b"])));
+        assert_eq!(store.get_now("k").as_deref(), Some(&b"1"[..]));
+        store.add_tags_now("missing", &tags(&["b"]));
+        assert_eq!(store.get_now("missing"), None, "no entry is made");
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(store.get_now("k"), None, "the lifetime was kept");
+
+        store.put_now("k", Bytes::from_static(b"2"), &tags(&["a"]), Duration::from_secs(60));
+        store.add_tags_now("k", &tags(&["b"]));
+        store.entries.run_pending_tasks();
+        store.invalidate_now(&tags(&["b"]));
+        assert_eq!(store.get_now("k"), None, "dropped by the added tag");
+        store.invalidate_now(&tags(&["a"]));
+        store.entries.run_pending_tasks();
+        assert!(store.index.lock().expect("index").is_empty(), "nothing left indexed");
+    }
+
+    #[test]
+    fn an_entry_with_too_many_tags_is_dropped() {
+        let store = MemoryStore::default();
+        store.put_now("k", Bytes::from_static(b"1"), &[], Duration::from_secs(60));
+        let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("path:/{i}")).collect();
+        store.add_tags_now("k", &many[..MAX_TAGS]);
+        assert!(store.get_now("k").is_some());
+        store.add_tags_now("k", &many[MAX_TAGS..]);
+        assert_eq!(store.get_now("k"), None);
+    }
+
+    /// Adding tags while the entry is invalidated never brings it back.
+    #[test]
+    fn adding_tags_races_invalidations_without_resurrecting_entries() {
+        let store = MemoryStore::default();
+        for round in 0..200 {
+            store.put_now("k", Bytes::from_static(b"v"), &tags(&["a"]), Duration::from_secs(60));
+            std::thread::scope(|scope| {
+                scope.spawn(|| store.add_tags_now("k", &tags(&[&format!("b{round}")])));
+                scope.spawn(|| store.invalidate_now(&tags(&["a"])));
+            });
+            assert_eq!(store.get_now("k"), None, "round {round}");
+        }
     }
 
     #[test]

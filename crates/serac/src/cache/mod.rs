@@ -12,6 +12,14 @@
 //! | `revalidate_path("/posts/1")` | `path:/posts/1` (the page at that path, any query) |
 //! | `revalidate_layout("/posts")` | `layout:/posts` (every page at or below `/posts`) |
 //!
+//! A cached page carries its path and each of its ancestors as a layout
+//! ([`page_tags`]). So does data a page loads through `page.cache()`
+//! ([`ForPath`]), as Next.js's `revalidatePath` refreshes the data a path
+//! read: the entry is tagged with the page that stored it, and with each
+//! other page that reads it later ([`Store::add_tags`]), so revalidating any
+//! of them drops it. Data loaded through the plain [`Cache::load`] (in an
+//! action, or outside requests) is dropped by its tags only.
+//!
 //! Read-your-writes: the layer applies an action's invalidations before it
 //! renders the page again or answers, so the acting user never sees a stale
 //! entry. A load that started before an invalidation does not store its
@@ -24,7 +32,7 @@ pub(crate) mod page;
 mod store;
 
 pub use invalidation::{Invalidated, Invalidation, InvalidationHook};
-pub use load::Cache;
+pub use load::{Cache, ForPath};
 pub use memory::{DEFAULT_CAPACITY, MemoryStore};
 pub use page::{CACHE_STATUS_HEADER, PageCache};
 pub use store::{NoStore, Store, StoreError, StoreFuture};

@@ -32,6 +32,14 @@ pub trait Store: Send + Sync + 'static {
         ttl: Duration,
     ) -> StoreFuture<'a, ()>;
 
+    /// Adds `tags` to the entry under `key`, if there is one, keeping its
+    /// value and lifetime: invalidating any of them then drops it too (the
+    /// cache does this when another page reads an entry). Does nothing when
+    /// there is no entry, and must never bring back an entry that an
+    /// invalidation dropped meanwhile. A store may drop the entry instead
+    /// (when it already has too many tags, say): the next load reloads it.
+    fn add_tags<'a>(&'a self, key: &'a str, tags: &'a [String]) -> StoreFuture<'a, ()>;
+
     /// Drops every entry tagged with any of `tags`, here and, for a shared
     /// store, on every instance.
     fn invalidate<'a>(&'a self, tags: &'a [String]) -> StoreFuture<'a, ()>;
@@ -53,6 +61,9 @@ impl Store for NoStore {
         Box::pin(async { Ok(None) })
     }
     fn put<'a>(&'a self, _: &'a str, _: Bytes, _: &'a [String], _: Duration) -> StoreFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn add_tags<'a>(&'a self, _: &'a str, _: &'a [String]) -> StoreFuture<'a, ()> {
         Box::pin(async { Ok(()) })
     }
     fn invalidate<'a>(&'a self, _: &'a [String]) -> StoreFuture<'a, ()> {

@@ -6,12 +6,15 @@
 //!
 //! | the call names its action by | bound values from | state from |
 //! |---|---|---|
-//! | a `$button` (a submit button with its own action) | the button's own value | the form's `$state`, when the form's action is the same |
+//! | a `$button` (a submit button with its own action) | the button's own value | the form's `$state`, sealed for the form's action (or for a form without one) |
 //! | the form's `$action` (or the header naming it) | the form's `$bound` | the form's `$state` |
 //! | the header alone (a JSON call) | the body's `"$bound"` | the body's `"$state"` |
 //!
 //! An action with `Bound` parameters gets exactly that many sealed values,
 //! or the call is refused; values sealed for another action do not open.
+//! A form's state belongs to the form: every action submitted from it gets
+//! it (sealed for the form's own action, so a state from another form does
+//! not open), and must accept its type.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -56,6 +59,9 @@ struct Named<'a> {
     id: &'a str,
     bound: Option<&'a str>,
     state: Option<&'a str>,
+    /// The action `state` is sealed for: the form's (empty for a form
+    /// without one).
+    state_owner: &'a str,
 }
 
 pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared, Rejection> {
@@ -107,7 +113,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     }
     let keys = &app.config.keys;
     let bound = open_bound(keys, def, named.id, named.bound)?;
-    let prev_state = open_state(keys, named.id, named.state)?;
+    let prev_state = open_state(keys, named.state_owner, named.state)?;
     let stateful = named.state.is_some();
     let id = named.id.to_string();
 
@@ -116,7 +122,9 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     // (matched as the router matches), else the app's.
     let max_duration =
         def.max_duration().or(route.and_then(|r| r.max_duration)).unwrap_or(app.config.max_duration);
-    let wants_html = parts.headers.get(&names::RENDER).is_none_or(|v| v.as_bytes() != b"none");
+    let render = parts.headers.get(&names::RENDER).map(http::HeaderValue::as_bytes);
+    let wants_html = render != Some(b"none");
+    let always_html = render == Some(b"page");
     let cx =
         Cx::for_call(def.path(), app.states.clone(), parts, app.on_invalidate.clone(), app.cache.clone());
     let args = std::mem::take(&mut payload.args);
@@ -130,7 +138,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         call,
         max_duration,
         idempotency_key: key,
-        exchange: Exchange { cx, payload, id, js, stateful, wants_html },
+        exchange: Exchange { cx, payload, id, js, stateful, wants_html, always_html },
     }))
 }
 
@@ -155,19 +163,22 @@ fn named<'a>(header: Option<&'a str>, payload: &'a Payload) -> Result<Named<'a>,
                 "the serac-action header and the pressed button name different actions".into(),
             ));
         }
-        let state = if form_action == Some(id) { payload.single(fields::STATE)? } else { None };
-        return Ok(Named { id, bound, state });
+        let state = payload.single(fields::STATE)?;
+        return Ok(Named { id, bound, state, state_owner: form_action.unwrap_or("") });
     }
+    let form = |id| -> Result<Named<'a>, Rejection> {
+        let (bound, state) = (payload.single(fields::BOUND)?, payload.single(fields::STATE)?);
+        Ok(Named { id, bound, state, state_owner: id })
+    };
     match (header, form_action) {
-        (Some(id), Some(form)) if form == id => {
-            Ok(Named { id, bound: payload.single(fields::BOUND)?, state: payload.single(fields::STATE)? })
-        }
-        (Some(id), _) => {
-            Ok(Named { id, bound: payload.json_bound.as_deref(), state: payload.json_state.as_deref() })
-        }
-        (None, Some(id)) => {
-            Ok(Named { id, bound: payload.single(fields::BOUND)?, state: payload.single(fields::STATE)? })
-        }
+        (Some(id), Some(action)) if action == id => form(id),
+        (Some(id), _) => Ok(Named {
+            id,
+            bound: payload.json_bound.as_deref(),
+            state: payload.json_state.as_deref(),
+            state_owner: id,
+        }),
+        (None, Some(id)) => form(id),
         (None, None) => Err(Rejection::MissingAction),
     }
 }

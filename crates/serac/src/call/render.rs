@@ -30,7 +30,7 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
-    let mut req = Request::get(target).body(Body::empty()).expect("a GET with a parsed URI is valid");
+    let mut req = Request::get(target.clone()).body(Body::empty()).expect("a GET with a parsed URI is valid");
     let mut headers = headers.clone();
     for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
         headers.remove(name);
@@ -47,7 +47,7 @@ where
     }
     *req.headers_mut() = headers;
     *req.extensions_mut() = extensions.clone();
-    req.extensions_mut().insert(Page { app, submission });
+    req.extensions_mut().insert(Page { app, submission, uri: target });
     // Boxed: the router's future is large, and only calls that render a page
     // need it; unboxed it would make every call's future that much larger.
     match Box::pin(inner.oneshot(req)).await {

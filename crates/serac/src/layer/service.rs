@@ -66,7 +66,8 @@ where
             Kind::Answered(response) => ResponseFuture::ready(response),
             Kind::Page if !self.app.caches_pages => {
                 // The common case, on the app's own future: no box, no copy.
-                req.extensions_mut().insert(Page { app: self.app.clone(), submission: None });
+                let uri = req.uri().clone();
+                req.extensions_mut().insert(Page { app: self.app.clone(), submission: None, uri });
                 ResponseFuture::app(self.inner.call(req))
             }
             kind => {

@@ -1,8 +1,8 @@
 //! maud helpers that write action forms and buttons.
 //!
 //! A form bound to an action is an ordinary `<form method="post">` with no
-//! `action` attribute (it posts to the page's own URL) whose first child is a
-//! hidden `$action` input, followed by a hidden `$bound` when values are
+//! `action` attribute (it posts to the page's own URL, unless the app gives
+//! it one: a permalink) whose first child is a hidden `$action` input, followed by a hidden `$bound` when values are
 //! bound and `$state` when the form carries state. (`$action` first lets the
 //! layer find the action of an oversized form from its first bytes, to
 //! refuse it without reading the rest.) A submit button with its own action
@@ -47,11 +47,19 @@ impl Page {
     pub fn form(&self, target: impl IntoTarget) -> ActionForm<'_> {
         ActionForm {
             page: self,
-            target: target.into_target(),
+            target: Some(target.into_target()),
             state: None,
             multipart: false,
             attrs: Vec::new(),
         }
+    }
+
+    /// A form with no action of its own, whose submit buttons each call
+    /// theirs ([`Page::button`]), like buttons with `formAction` in a React
+    /// form. Pressing Enter in one of its fields presses its first button,
+    /// as browsers do; a submit button without an action does nothing.
+    pub fn form_without_action(&self) -> ActionForm<'_> {
+        ActionForm { page: self, target: None, state: None, multipart: false, attrs: Vec::new() }
     }
 
     /// A submit button that calls `target` instead of its form's action.
@@ -84,7 +92,7 @@ fn render_attrs(attrs: &[(String, String)]) -> String {
 #[must_use]
 pub struct ActionForm<'p> {
     page: &'p Page,
-    target: Target,
+    target: Option<Target>,
     state: Option<String>,
     multipart: bool,
     attrs: Vec<(String, String)>,
@@ -98,12 +106,15 @@ impl ActionForm<'_> {
     }
 
     /// Carries `state` (sealed) so the action receives it as [`crate::PrevState`]
-    /// on the next submit, with or without JavaScript.
+    /// on the next submit, with or without JavaScript. The state belongs to
+    /// the form: an action called by one of its buttons ([`Page::button`])
+    /// receives it too, so every action a stateful form can call takes the
+    /// same `PrevState<T>`.
     ///
     /// # Panics
     /// When `state`'s `Serialize` implementation fails (a programming error).
     pub fn state<T: Serialize>(mut self, state: &T) -> Self {
-        let id = self.page.id_of(self.target.def);
+        let id = self.target.as_ref().map_or("", |t| self.page.id_of(t.def));
         let json = serde_json::to_vec(state).expect("form state must serialize to JSON");
         self.state = Some(self.page.keys().seal(&crate::seal::state_purpose(id), &json));
         self
@@ -141,6 +152,15 @@ impl ActionForm<'_> {
         self.attr("class", class)
     }
 
+    /// Keeps what was typed after a successful submit with JavaScript
+    /// (`data-serac-keep-values`). By default the runtime then resets the
+    /// form to the page as the server rendered it, which is where a browser
+    /// without JavaScript ends too (after the redirect back to the page). A
+    /// failed submit always keeps the values.
+    pub fn keep_values(self) -> Self {
+        self.attr("data-serac-keep-values", "")
+    }
+
     /// The form with its content.
     pub fn body(self, content: Markup) -> Markup {
         let mut open = String::with_capacity(64);
@@ -154,7 +174,9 @@ impl ActionForm<'_> {
         let state = self.state.clone();
         html! {
             (PreEscaped(open))
-            (self.page.fields(self.target.clone()))
+            @if let Some(target) = self.target.clone() {
+                (self.page.fields(target))
+            }
             @if let Some(state) = state {
                 // base64url: nothing to escape.
                 input type="hidden" name=(fields::STATE) value=(PreEscaped(state));

@@ -14,6 +14,8 @@
 
 mod error_page;
 mod form;
+#[cfg(feature = "garde")]
+mod input;
 mod submission;
 mod view;
 
@@ -25,11 +27,14 @@ use serde::de::DeserializeOwned;
 
 pub(crate) use error_page::error_page;
 pub use form::{ActionButton, ActionForm};
+#[cfg(feature = "garde")]
+pub use input::Input;
 pub use submission::{ErrorView, Submission};
 pub(crate) use view::view;
 
 use crate::action::{ActionDef, ActionRef, State};
 use crate::app::App;
+pub use crate::cookies::RequestCookies;
 use crate::error::Rejection;
 
 /// The page being rendered: action ids, sealed fields, and the submission
@@ -50,6 +55,9 @@ use crate::error::Rejection;
 pub struct Page {
     pub(crate) app: Arc<App>,
     pub(crate) submission: Option<Arc<Submission>>,
+    /// The URI of the page, as the layer received it (before any nesting
+    /// stripped a prefix): what `cache()` records data reads under.
+    pub(crate) uri: http::Uri,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Page {
@@ -79,6 +87,15 @@ where
             .cloned()
             .map(State)
             .ok_or_else(|| Rejection::MissingState { type_name: std::any::type_name::<T>() })
+    }
+}
+
+/// The request's cookies in a page handler. Never fails; needs no layer.
+impl<S: Send + Sync> FromRequestParts<S> for RequestCookies {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(RequestCookies::from_headers(&parts.headers))
     }
 }
 
@@ -113,7 +130,13 @@ impl Page {
         self.submitted(action).and_then(|s| s.field_error(field))
     }
 
-    /// The state `action` returned, if it just ran.
+    /// The state `action` returned, if it just ran and succeeded; `None` when
+    /// it did not run (or failed, or returned another type). An action that
+    /// returned nothing is told apart by reading an `Option`:
+    /// `page.state::<Option<T>, _>(a)` is `None` when `a` did not run,
+    /// `Some(None)` when it returned `None`, `Some(Some(v))` when it
+    /// returned `v`. (Results reach the page from a form that shows them:
+    /// [`ActionForm::state`] or [`ActionForm::shows_result`].)
     pub fn state<T: DeserializeOwned, B>(&self, action: ActionRef<B>) -> Option<T> {
         self.submitted(action).and_then(Submission::state)
     }
@@ -137,9 +160,14 @@ impl Page {
         &self.app.config.keys
     }
 
-    /// The app's cache, for `page.cache().load(..)` in page handlers.
-    pub fn cache(&self) -> &crate::cache::Cache {
-        &self.app.cache
+    /// The app's cache as this page reads it: `page.cache().load(..)`.
+    /// Data loaded while rendering the page is dropped by its tags, and also
+    /// when an action revalidates this page's path (`revalidate_path`) or a
+    /// layout above it (`revalidate_layout`), as well as any other page that
+    /// read the same key. [`crate::cache::ForPath::cache`] is the whole
+    /// cache.
+    pub fn cache(&self) -> crate::cache::ForPath<'_> {
+        self.app.cache.for_path(self.uri.path())
     }
 
     /// The URL of the ES module of exposed actions (see

@@ -62,7 +62,8 @@ impl Submission {
         self.values.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
     }
 
-    /// The state the action returned, decoded as `T`.
+    /// The state the action returned, decoded as `T`: `None` when it failed
+    /// (read an `Option<_>` to tell "returned `None`" from that).
     pub fn state<T: DeserializeOwned>(&self) -> Option<T> {
         self.state.clone().and_then(|v| serde_json::from_value(v).ok())
     }

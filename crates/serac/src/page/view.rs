@@ -26,7 +26,8 @@ where
         .filter(|p| {
             p.with_session || !page::has_session(req.headers(), app.config.session_cookies.as_deref())
         });
-    req.extensions_mut().insert(Page { app: app.clone(), submission: None });
+    let uri = req.uri().clone();
+    req.extensions_mut().insert(Page { app: app.clone(), submission: None, uri });
     let render = |req: Request<Body>| async move {
         match inner.oneshot(req).await {
             Ok(response) => response,

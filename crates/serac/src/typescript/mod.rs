@@ -133,6 +133,14 @@ impl<T: TS + 'static> TsParam for Form<T> {
     }
 }
 
+#[cfg(feature = "garde")]
+impl<T: TS + 'static> TsParam for crate::validate::ValidForm<T> {
+    const KIND: ParamKind = ParamKind::Form;
+    fn type_name(types: &mut Types) -> String {
+        types.name_of::<T>()
+    }
+}
+
 impl<T: DeserializeOwned + TS + 'static> TsParam for T {
     const KIND: ParamKind = ParamKind::Arg;
     fn type_name(types: &mut Types) -> String {

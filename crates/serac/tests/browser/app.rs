@@ -160,7 +160,7 @@ async fn notes(State(app): State<AppState>, page: Page) -> Markup {
             template #note-tmpl data-serac-into="#notes" {
                 li.note.optimistic { span data-serac-field="text" {} }
             }
-            (page.form(add).id("note-form").attr("data-serac-reset", "").attr("data-serac-optimistic", "note-tmpl").body(html! {
+            (page.form(add).id("note-form").attr("data-serac-optimistic", "note-tmpl").body(html! {
                 input #note-text name="text" value=(page.value(add, "text"));
                 @if let Some(e) = page.field_error(add, "text") { p #text-error { (e) } }
                 button #note-btn { "Add" }
@@ -244,7 +244,7 @@ async fn entry(State(app): State<AppState>, page: Page) -> Markup {
         "",
         html! {
             ul #entries { @for e in &entries { li { (e) } } }
-            (page.form(add_entry::action()).id("entry-form").attr("data-serac-reset", "").body(html! {
+            (page.form(add_entry::action()).id("entry-form").body(html! {
                 textarea #entry-text name="text" data-serac-submit-on="mod+enter" {}
                 button { "Save" }
             }))
@@ -539,6 +539,101 @@ async fn csp(State(app): State<AppState>, page: Page) -> impl IntoResponse {
     ([(http::header::CONTENT_SECURITY_POLICY, "script-src 'nonce-t3st-n0nce'")], body)
 }
 
+// ---- /go, /permalink, /reset: Next.js parity ------------------------------------
+
+#[derive(Deserialize)]
+pub struct Go {
+    pub to: String,
+}
+
+#[serac::action]
+pub async fn go(cx: Cx, form: Form<Go>) -> Result<(), ActionError> {
+    app(&cx)?.push(format!("go:{}", form.to));
+    Err(redirect(form.to.clone()))
+}
+
+#[serac::action]
+pub async fn go_replacing(cx: Cx, form: Form<Go>) -> Result<(), ActionError> {
+    app(&cx)?.push(format!("go_replacing:{}", form.to));
+    Err(serac::redirect_replace(form.to.clone()))
+}
+
+async fn go_page(page: Page) -> Markup {
+    doc(
+        &page,
+        "Go",
+        "",
+        html! {
+            h1 #where { "Go" }
+            (page.form(go::action()).id("go").body(html! {
+                input #go-to name="to";
+                button #go-btn { "Go" }
+            }))
+            (page.form(go_replacing::action()).id("go-replacing").body(html! {
+                input #replace-to name="to";
+                button #replace-btn { "Go, replacing" }
+            }))
+        },
+    )
+}
+
+async fn gone_page(page: Page, uri: http::Uri) -> Markup {
+    doc(&page, "Gone", "", html! { h1 #where { "Arrived at " (uri) } })
+}
+
+/// Says where it was posted.
+#[serac::action]
+pub async fn record_path(cx: Cx) -> Result<(), ActionError> {
+    app(&cx)?.push(format!("posted-to:{}", cx.uri().path()));
+    Ok(())
+}
+
+async fn permalink(page: Page, uri: http::Uri) -> Markup {
+    doc(
+        &page,
+        "Permalink",
+        "",
+        html! {
+            h1 #where { (uri.path()) }
+            (page.form(record_path::action()).id("permalink").attr("action", "/permalink/target").body(html! {
+                button #permalink-btn { "Record" }
+            }))
+        },
+    )
+}
+
+#[serac::action]
+pub async fn remember(cx: Cx, form: Form<Note>) -> Result<(), ActionError> {
+    if form.text.contains('!') {
+        return Err(ActionError::invalid("text", "No exclamation marks."));
+    }
+    app(&cx)?.push(format!("remember:{}", form.text));
+    Ok(())
+}
+
+async fn reset_page(page: Page) -> Markup {
+    let a = remember::action();
+    doc(
+        &page,
+        "Reset",
+        "",
+        html! {
+            (page.form(a).id("reset-form").body(html! {
+                input #r-text name="text" value=(page.value(a, "text"));
+                @if let Some(e) = page.field_error(a, "text") { p #r-error { (e) } }
+                button #r-btn { "Remember" }
+            }))
+            (page.form(a).id("keep-form").keep_values().body(html! {
+                input #k-text name="text";
+                button #k-btn { "Remember" }
+            }))
+            (page.form(a).id("live-form").attr("data-serac-on", "input").attr("data-serac-debounce", "100").body(html! {
+                input #l-text name="text";
+            }))
+        },
+    )
+}
+
 pub fn exposed() -> Vec<ActionRef> {
     vec![add::action(), refuse::action(), delete::action(), call::action(), r#type::action()]
 }
@@ -562,5 +657,10 @@ pub fn router(state: AppState) -> Router {
         .route("/delayed", get(delayed))
         .route("/csp", get(csp))
         .route("/slow-runtime.js", get(slow_runtime))
+        .route("/go", get(go_page))
+        .route("/gone", get(gone_page))
+        .route("/permalink", get(permalink))
+        .route("/permalink/target", get(permalink))
+        .route("/reset", get(reset_page))
         .with_state(state)
 }

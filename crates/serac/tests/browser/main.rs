@@ -7,5 +7,6 @@
 
 mod app;
 mod nojs;
+mod parity;
 mod runtime;
 mod support;

@@ -50,6 +50,9 @@ impl Server {
             let service = svc_current.lock().expect("service").clone();
             let state = svc_state.clone();
             async move {
+                if let Some(kind) = req.uri().path().strip_prefix("/raw/") {
+                    return Ok(raw(req.method(), kind));
+                }
                 let is_action = req.headers().contains_key(serac::protocol::ACTION_HEADER);
                 let response = service.oneshot(req).await?;
                 if is_action && state.drop_next.swap(false, Ordering::SeqCst) {
@@ -77,6 +80,37 @@ impl Server {
     pub fn rotate_secret(&self) {
         *self.current.lock().expect("service") = build(&self.state, 2);
     }
+}
+
+/// `/raw/<kind>`, outside the layer, as a proxy or a crashed handler in
+/// front of the app would answer: `GET` is a page with the runtime and a
+/// form posting to itself, `POST` the answer `kind` names.
+fn raw(method: &http::Method, kind: &str) -> Response {
+    let (status, content_type, body) = match (method, kind) {
+        (&http::Method::GET, _) => (
+            200,
+            "text/html; charset=utf-8",
+            format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>raw</title>{}</head><body>\
+                 <div id=\"boundary\" data-serac-error-boundary=\"\"></div>\
+                 <form id=\"f\" method=\"post\" data-serac-form=\"\">\
+                 <input type=\"hidden\" name=\"$action\" value=\"{}\"><button id=\"go\">Go</button></form>\
+                 </body></html>",
+                serac::client::runtime_tags().into_string(),
+                "0".repeat(32),
+            ),
+        ),
+        (_, "json-error") => (500, "application/json", r#"{"error":"The database is down"}"#.to_string()),
+        (_, "json-empty") => (500, "application/json", "{}".to_string()),
+        (_, "ok-empty") => (200, "application/json", "{}".to_string()),
+        (_, "text") => (503, "text/plain; charset=utf-8", "Down for <maintenance> until 14:00".to_string()),
+        (_, "long-text") => (503, "text/plain", "x".repeat(5000)),
+        _ => (502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>".to_string()),
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = http::StatusCode::from_u16(status).expect("status");
+    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(content_type));
+    response
 }
 
 /// Starts the app and a browser (JavaScript on or off), runs `test`, and

@@ -54,7 +54,7 @@ pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
                     li id=(format!("item-{id}")) { (name) " " small.muted { "added by " (display_name(*by, by_name)) } }
                 }
             }
-            (page.form(add).id("item-form").attr("data-serac-reset", "").body(html! {
+            (page.form(add).id("item-form").body(html! {
                 label { "Item" input #item name="name" autocomplete="off" value=(page.value(add, "name")); }
                 (field_error(&page, add, "name"))
                 button #add-item type="submit" { "Add item" }

@@ -111,7 +111,7 @@ pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
         &page,
         "Invoices",
         html! {
-            (page.form(create).id("invoice-form").attr("data-serac-reset", "").body(html! {
+            (page.form(create).id("invoice-form").body(html! {
                 label { "Customer"
                     input #customer name="customer" autocomplete="off" value=(page.value(create, "customer"))
                         aria-invalid=[page.field_error(create, "customer").map(|_| "true")];

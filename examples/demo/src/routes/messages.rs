@@ -62,7 +62,7 @@ pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
             template #message-template data-serac-into="#messages" {
                 li.message.sending { span data-serac-field="message" {} " " small.muted { "Sending…" } }
             }
-            (page.form(send).id("message-form").attr("data-serac-reset", "").attr("data-serac-optimistic", "message-template").body(html! {
+            (page.form(send).id("message-form").attr("data-serac-optimistic", "message-template").body(html! {
                 label for="message" { "Message" }
                 input #message name="message" autocomplete="off" placeholder="Say something (or “fail”)"
                     value=(page.value(send, "message"));

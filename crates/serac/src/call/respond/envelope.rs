@@ -37,10 +37,11 @@ where
     let is_validation = matches!(outcome.result, Err(ActionError::Validation(_)));
     let redirect = outcome.redirect.clone();
     let changed = ex.wants_html
-        && (!invalidated.is_empty()
+        && (ex.always_html
+            || !invalidated.is_empty()
             || ex.cx.cookies_if_used().is_some_and(Cookies::changed)
             || redirect.is_some()
-            || (!value.is_null() && ex.stateful)
+            || (ex.stateful && outcome.result.is_ok())
             || is_validation);
     let target = match &redirect {
         Some(Location::Local(path)) => path.parse::<Uri>().ok(),
@@ -67,7 +68,7 @@ where
         }
         None => (None, None),
     };
-    let Outcome { result, digest, .. } = outcome;
+    let Outcome { result, digest, replace, .. } = outcome;
     let error = result.as_ref().err().filter(|e| !matches!(e, ActionError::Redirect(_)));
     let envelope = Envelope {
         ok: error.is_none(),
@@ -82,6 +83,7 @@ where
             },
             digest: digest.clone(),
         }),
+        replace: replace && redirect.is_some(),
         redirect: redirect.map(|l| l.as_str().to_string()),
         invalidated,
         html,

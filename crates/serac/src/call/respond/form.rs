@@ -3,7 +3,8 @@
 //! `303` back to the page when the action succeeds and the form keeps no
 //! state (whatever the action returned is for JavaScript callers), `303` to
 //! the target of a redirect, and otherwise the page rendered again with the
-//! action's state (`200`), its field errors and the submitted values
+//! action's state (`200`, also when it returned nothing: a form that shows
+//! its result shows that too), its field errors and the submitted values
 //! (`422`), or its error (the error's status).
 
 use std::convert::Infallible;
@@ -34,9 +35,7 @@ where
     }
     let result = &outcome.result;
     match result {
-        Ok(value) if value.is_null() || !ex.stateful => {
-            see_other(Location::of_page(&page_uri(ex.cx.uri())).as_str())
-        }
+        Ok(_) if !ex.stateful => see_other(Location::of_page(&page_uri(ex.cx.uri())).as_str()),
         _ => {
             let status = match result {
                 Ok(_) => StatusCode::OK,

@@ -17,7 +17,10 @@ pub(super) enum Location {
 impl Location {
     /// The target of `redirect(location)` from a page at `page` (its path
     /// and query). `None` for a target no browser should be sent to.
-    pub(super) fn of_redirect(location: &str, page: &str) -> Option<Self> {
+    /// `own_origin` tells whether an absolute URL is on this site: it then
+    /// becomes a local path, answered like any other (with the page, in one
+    /// round trip).
+    pub(super) fn of_redirect(location: &str, page: &str, own_origin: impl Fn(&str) -> bool) -> Option<Self> {
         let location = location.trim();
         if location.chars().any(char::is_control) {
             return None;
@@ -28,8 +31,15 @@ impl Location {
                 && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
             if is_scheme {
                 let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
-                return (web && rest.starts_with("//") && rest.len() > 2)
-                    .then(|| Self::External(location.into()));
+                if !(web && rest.starts_with("//") && rest.len() > 2) {
+                    return None;
+                }
+                if own_origin(location) {
+                    let after = &rest[2..];
+                    let path = &after[after.find(['/', '\\', '?', '#']).unwrap_or(after.len())..];
+                    return Some(Self::Local(local_path(path)));
+                }
+                return Some(Self::External(location.into()));
             }
         }
         if location.starts_with(['/', '\\']) {
@@ -108,7 +118,8 @@ mod tests {
     use super::*;
 
     fn of(location: &str) -> Option<String> {
-        Location::of_redirect(location, "/a/b?x=1").map(|l| l.as_str().to_string())
+        Location::of_redirect(location, "/a/b?x=1", |url| url.starts_with("http://own.example"))
+            .map(|l| l.as_str().to_string())
     }
 
     #[test]
@@ -165,6 +176,16 @@ mod tests {
         assert_eq!(of("").as_deref(), Some("/a/b?x=1"));
         assert_eq!(of("?y=2").as_deref(), Some("/a/b?y=2"));
         assert_eq!(of("#f").as_deref(), Some("/a/b?x=1#f"));
+    }
+
+    #[test]
+    fn absolute_urls_of_this_site_become_paths() {
+        assert_eq!(of("http://own.example/x?y=1").as_deref(), Some("/x?y=1"));
+        assert_eq!(of("http://own.example").as_deref(), Some("/"));
+        assert_eq!(of("http://own.example?q").as_deref(), Some("/?q"));
+        assert_eq!(of("http://own.example/a/../b").as_deref(), Some("/b"));
+        assert_eq!(of("http://own.example//evil.example/x").as_deref(), Some("/evil.example/x"));
+        assert_eq!(of("http://own.example\\\\evil.example").as_deref(), Some("/evil.example"));
     }
 
     #[test]

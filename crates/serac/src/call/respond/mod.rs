@@ -25,6 +25,7 @@ use crate::app::App;
 use crate::cookies::Cookies;
 use crate::cx::Cx;
 use crate::error::{ActionError, Mode, Rejection};
+use crate::guard;
 use crate::page::{ErrorView, Submission};
 use crate::payload::Payload;
 use crate::protocol::{Envelope, EnvelopeError};
@@ -41,6 +42,8 @@ pub(crate) struct Exchange {
     pub(crate) stateful: bool,
     /// The client reads the page from the envelope (no `serac-render: none`).
     pub(crate) wants_html: bool,
+    /// The client asks for the page whatever changed (`serac-render: page`).
+    pub(crate) always_html: bool,
 }
 
 /// The outcome of the action, as both answers read it.
@@ -48,6 +51,8 @@ struct Outcome {
     result: Result<Value, ActionError>,
     digest: Option<String>,
     redirect: Option<Location>,
+    /// The redirect replaces the history entry.
+    replace: bool,
 }
 
 impl Outcome {
@@ -56,7 +61,8 @@ impl Outcome {
     fn submission(&self, ex: &Exchange, mode: Mode) -> Submission {
         let mut submission = Submission::new(ex.id.clone(), values_of(&ex.payload));
         match &self.result {
-            Ok(value) => submission.state = (!value.is_null()).then(|| value.clone()),
+            // `null` too: "returned nothing" is not "did not run".
+            Ok(value) => submission.state = Some(value.clone()),
             Err(ActionError::Redirect(_)) => {}
             Err(error) => {
                 if let ActionError::Validation(fields) = error {
@@ -85,8 +91,12 @@ where
 
     let Finished { mut result, mut digest } = finished;
     let mut redirect = None;
+    let mut replace = false;
     if let Err(ActionError::Redirect(r)) = &result {
-        match Location::of_redirect(r.location(), &page_uri(ex.cx.uri())) {
+        replace = r.replaces_history();
+        let request = (ex.cx.headers(), ex.cx.uri(), ex.cx.extensions());
+        let own_origin = |url: &str| guard::is_own_origin(url, request, &app.config.guard);
+        match Location::of_redirect(r.location(), &page_uri(ex.cx.uri()), own_origin) {
             Some(location) => redirect = Some(location),
             // The action's bug, or input it passed on: nobody is sent there.
             None => {
@@ -104,7 +114,7 @@ where
         Err(ActionError::RateLimited { retry_after, .. }) => Some(retry_after.as_secs().max(1)),
         _ => None,
     };
-    let outcome = Outcome { result, digest, redirect };
+    let outcome = Outcome { result, digest, redirect, replace };
     let mut response = if ex.js {
         envelope::answer(inner, &app, &ex, outcome, invalidated).await
     } else {
@@ -155,6 +165,7 @@ pub(crate) fn reject(app: &App, js: bool, rejection: Rejection) -> Response {
                 digest: None,
             }),
             redirect: None,
+            replace: false,
             invalidated: Default::default(),
             html: None,
             url: None,
