@@ -13,7 +13,7 @@
   var KEY_HEADER = "serac-idempotency-key";
   var RENDER_HEADER = "serac-render";
   var RELOADED = "serac-reloaded";
-  var q = function (root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); };
+  var q = function (root, sel) { return Array.from(root.querySelectorAll(sel)); };
 
   // ---- errors -------------------------------------------------------------
 
@@ -79,7 +79,7 @@
 
   function morphChildren(parent, next) {
     var cur = parent.firstChild;
-    var kids = Array.prototype.slice.call(next.childNodes);
+    var kids = Array.from(next.childNodes);
     for (var i = 0; i < kids.length; i++) {
       var n = kids[i], match = null;
       // DOMParser parses <noscript> content as markup: putting it in the live
@@ -121,8 +121,8 @@
     return meta ? meta.content.split(/[\s,]+/).filter(Boolean) : [];
   }
 
-  function snapshot() {
-    pages.set(here(), { html: document.documentElement.outerHTML, tags: tagsOf(document) });
+  function snapshot(url) {
+    pages.set(url || here(), { html: document.documentElement.outerHTML, tags: tagsOf(document) });
   }
 
   function invalidate(inv) {
@@ -168,7 +168,8 @@
     boot(document.body);
   }
 
-  var at = here(); // the URL the shown page belongs to
+  // The URL the shown page belongs to.
+  var at = here();
 
   function navigate(url, html, replace) {
     if (replace) history.replaceState({ serac: true }, "", url);
@@ -181,7 +182,7 @@
   window.addEventListener("popstate", function () {
     var left = at, url = here(), page = pages.get(url);
     at = url;
-    pages.set(left, { html: document.documentElement.outerHTML, tags: tagsOf(document) });
+    snapshot(left);
     if (page) return show(page.html, true);
     fetch(url, { headers: { accept: "text/html" } }).then(function (r) { return r.text(); })
       .then(function (html) { show(html, true); })
@@ -191,10 +192,10 @@
   // ---- sending --------------------------------------------------------------
 
   function key() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    if (crypto.randomUUID) return crypto.randomUUID();
     var b = new Uint8Array(16);
     crypto.getRandomValues(b);
-    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return Array.from(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
   }
 
   // POSTs `body` for action `id` to `url`; resolves to [status, envelope].
@@ -241,27 +242,28 @@
   // says what came back: a short plain text as it is (shown as text, never
   // HTML), otherwise the status.
   function answer(status, type, text) {
-    var env = null, other = null;
-    if (/json/i.test(type || "")) {
+    var env = null, other = null, ok = status >= 200 && status < 300;
+    type = type || "";
+    if (/json/i.test(type)) {
       try { env = JSON.parse(text); } catch (e) { env = null; }
       if (env && typeof env.ok === "boolean" && (env.ok || (env.error && typeof env.error.message === "string"))) {
-        if (status >= 200 && status < 300 || !env.ok) return [status, env];
+        if (ok || !env.ok) return [status, env];
       } else if (env && typeof (env.error || env.message) === "string") {
         other = env.error || env.message;
       }
-    } else if (/^text\/plain/i.test(type || "")) {
+    } else if (/^text\/plain/i.test(type)) {
       other = text;
     }
     other = (other || "").replace(/\s+/g, " ").trim();
     if (other.length > 200) other = other.slice(0, 199) + "…";
-    var ok = status >= 200 && status < 300;
     var message = other ? other + " (" + status + ")" : ok
       ? "The server sent an answer this page cannot read."
       : "The server answered with an error (" + status + "). Try again.";
     return [status, { ok: false, result: null, error: { kind: "http", status: status, message: message } }];
   }
 
-  var outcomeShown = false; // the page shows a call's error or result
+  // Whether the page shows a call's error or result.
+  var outcomeShown = false;
 
   // Applies an envelope to the page: a redirect navigates, new HTML is
   // morphed in, a stale id reloads once (B3). Returns true when handled.
@@ -296,8 +298,10 @@
 
   // ---- forms ----------------------------------------------------------------
 
-  var chains = new WeakMap(); // form -> promise of its last submission (B1)
-  var inflight = new WeakMap(); // form -> serialized data being sent
+  // form -> promise of its last submission (B1), and the serialized data
+  // being sent.
+  var chains = new WeakMap();
+  var inflight = new WeakMap();
 
   function boundary(form) {
     return form.closest("[data-serac-error-boundary]") || form.querySelector("[data-serac-error-boundary]") ||
@@ -318,8 +322,9 @@
   // The pending state (S17, S18): aria-busy and data-pending on the form,
   // marked controls disabled, marked elements shown or hidden.
   function pending(form, on) {
-    if (on) { form.setAttribute("aria-busy", "true"); form.setAttribute("data-pending", ""); }
-    else { form.removeAttribute("aria-busy"); form.removeAttribute("data-pending"); }
+    form.toggleAttribute("data-pending", on);
+    if (on) form.setAttribute("aria-busy", "true");
+    else form.removeAttribute("aria-busy");
     var els = q(form, "[data-serac-disable],[data-serac-show-pending],[data-serac-hide-pending]");
     if (form.id) els = els.concat(q(document, '[form="' + form.id + '"][data-serac-disable]'));
     els.forEach(function (el) {
@@ -336,9 +341,10 @@
     if (!into) return [];
     var frag = t.content.cloneNode(true);
     q(frag, "[data-serac-field]").forEach(function (el) {
-      el.textContent = data.get(el.getAttribute("data-serac-field")) || ""; // textContent: never HTML
+      // textContent: never HTML.
+      el.textContent = data.get(el.getAttribute("data-serac-field")) || "";
     });
-    var nodes = Array.prototype.filter.call(frag.childNodes, function (n) { return n.nodeType === 1; });
+    var nodes = Array.from(frag.children);
     nodes.forEach(function (n) { n.setAttribute("data-serac-optimistic-item", ""); });
     if (t.getAttribute("data-serac-position") === "prepend") into.insertBefore(frag, into.firstChild);
     else into.appendChild(frag);
@@ -358,7 +364,7 @@
     return at.dispatchEvent(new CustomEvent(name, { bubbles: true, cancelable: !!cancelable, detail: detail }));
   }
 
-  var UNREACHABLE = "The server could not be reached. Check your connection and try again.";
+  var NETWORK = { kind: "network", status: 0, message: "The server could not be reached. Check your connection and try again." };
 
   // Sends `form` as the browser would (to `url`, or where it would post);
   // `live` when an event (data-serac-on) sent it rather than the user, so
@@ -371,7 +377,8 @@
     var action = submitter && submitter.name === "$button" ? submitter.value.split(".")[0] : data.get("$action");
     if (!action) return Promise.resolve();
     var sig = serialize(data);
-    if (inflight.get(form) === sig) return chains.get(form); // a repeat click: nothing new to send
+    // A repeat click: nothing new to send.
+    if (inflight.get(form) === sig) return chains.get(form);
     inflight.set(form, sig);
     var multipart = (form.getAttribute("enctype") || "").indexOf("multipart") === 0;
     var body = multipart ? data : new URLSearchParams(data);
@@ -391,8 +398,9 @@
         guesses.forEach(function (n) { n.remove(); });
         pending(form, false);
         if (err) fire(form, "serac:error", { action: action, error: err, envelope: env });
-        if (apply(env)) return fire(form, "serac:after", { action: action, envelope: env });
-        if (err && err.kind !== "validation") showError(form, err);
+        if (apply(env)) {
+          // Navigated: nothing of this form to update.
+        } else if (err && err.kind !== "validation") showError(form, err);
         else {
           if (!err) {
             if (!env.html) { var box = boundary(form); if (box) box.replaceChildren(); }
@@ -406,9 +414,8 @@
       }, function () {
         guesses.forEach(function (n) { n.remove(); });
         pending(form, false);
-        var err = { kind: "network", status: 0, message: UNREACHABLE };
-        fire(form, "serac:error", { action: action, error: err, envelope: null });
-        showError(form, err);
+        fire(form, "serac:error", { action: action, error: NETWORK, envelope: null });
+        showError(form, NETWORK);
       }).then(function () { if (inflight.get(form) === sig) inflight.delete(form); });
     };
     var next = (chains.get(form) || Promise.resolve()).then(run, run);
@@ -470,22 +477,20 @@
     // Calls action `id` with JSON arguments; resolves to its result, or
     // rejects with a SeracError. A changed page is applied as for forms.
     call: function (id) {
-      var args = Array.prototype.slice.call(arguments, 1);
+      var args = Array.from(arguments).slice(1);
       if (!fire(document, "serac:before", { action: id, args: args, url: self() }, true)) {
         return Promise.reject(new SeracError({ kind: "cancelled", status: 0, message: "The call was cancelled." }));
       }
       return send(id, JSON.stringify(args), true, null, self()).then(function (res) {
         var env = res[1];
         if (env.error) fire(document, "serac:error", { action: id, error: env.error, envelope: env });
-        if (env.error && env.error.kind === "unknown_action") apply(env);
-        else if (!env.error || env.html) apply(env);
+        if (!env.error || env.html || env.error.kind === "unknown_action") apply(env);
         fire(document, "serac:after", { action: id, envelope: env });
         if (env.error) throw new SeracError(env.error);
         return env.result;
       }, function () {
-        var err = { kind: "network", status: 0, message: UNREACHABLE };
-        fire(document, "serac:error", { action: id, error: err, envelope: null });
-        throw new SeracError(err);
+        fire(document, "serac:error", { action: id, error: NETWORK, envelope: null });
+        throw new SeracError(NETWORK);
       });
     },
     submit: submit,

@@ -11,7 +11,6 @@ pub mod layout;
 pub mod routes;
 pub mod session;
 pub mod throttle;
-pub mod validate;
 
 use std::time::Duration;
 

@@ -1,5 +1,6 @@
-// `ValidForm<T>` needs the messages and names of `#[derive(serac::Constraints)]`
-// as well as garde's rules; the error says to add it (B20).
+// `ValidForm<T>` needs `#[derive(serac::Constraints)]` (the messages and the
+// input names) as well as garde's rules; the error shows the impl's bounds,
+// `Constraints` among them (B20).
 
 use serac::prelude::*;
 

@@ -8,10 +8,9 @@ use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
 use crate::session::{User, display_name};
-use crate::validate::check;
 
 /// The item form.
-#[derive(Debug, serde::Deserialize, garde::Validate)]
+#[derive(Debug, serde::Deserialize, garde::Validate, serac::Constraints)]
 pub struct NewItem {
     /// The item's name.
     #[garde(length(chars, min = 1, max = 100))]
@@ -24,9 +23,8 @@ pub async fn add_item(
     cx: Cx,
     State(demo): State<Demo>,
     user: Auth<User>,
-    form: Form<NewItem>,
+    form: ValidForm<NewItem>,
 ) -> Result<(), ActionError> {
-    check(&*form)?;
     sqlx::query("INSERT INTO items (name, added_by) VALUES ($1, $2)")
         .bind(form.name.trim())
         .bind(user.id)
@@ -55,7 +53,9 @@ pub async fn show(State(demo): State<Demo>, page: Page) -> Result<Markup, PageEr
                 }
             }
             (page.form(add).id("item-form").body(html! {
-                label { "Item" input #item name="name" autocomplete="off" value=(page.value(add, "name")); }
+                // The rules of `NewItem` as constraint attributes (`required`,
+                // `maxlength`): the browser checks before sending.
+                label { "Item" (page.input::<NewItem>(add, "name").id("item").attr("autocomplete", "off")) }
                 (field_error(&page, add, "name"))
                 button #add-item type="submit" { "Add item" }
             }))

@@ -7,10 +7,9 @@ use serac::prelude::*;
 use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
-use crate::validate::check;
 
 /// The form as typed: everything is text until it validates.
-#[derive(Debug, serde::Deserialize, garde::Validate)]
+#[derive(Debug, serde::Deserialize, garde::Validate, serac::Constraints)]
 pub struct NewInvoice {
     /// Who pays.
     #[garde(custom(customer_rule))]
@@ -68,9 +67,8 @@ pub fn cents(text: &str) -> Option<i64> {
 pub async fn create_invoice(
     cx: Cx,
     State(demo): State<Demo>,
-    form: Form<NewInvoice>,
+    form: ValidForm<NewInvoice>,
 ) -> Result<(), ActionError> {
-    check(&*form)?;
     let cents =
         cents(&form.amount).ok_or_else(|| ActionError::invalid("amount", "Enter an amount like 12.50."))?;
     sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES ($1, $2, $3)")

@@ -10,14 +10,19 @@ use serac::prelude::*;
 use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
-use crate::validate::check;
 
 /// The send form.
-#[derive(Debug, serde::Deserialize, garde::Validate)]
+#[derive(Debug, serde::Deserialize, garde::Validate, serac::Constraints)]
 pub struct NewMessage {
     /// The text.
-    #[garde(length(chars, min = 1, max = 500))]
+    #[garde(length(chars, min = 1, max = 500), custom(not_blank))]
+    #[serac(message = "Type a message (up to 500 characters).")]
     pub message: String,
+}
+
+/// Spaces alone are not a message.
+fn not_blank(value: &str, _: &()) -> garde::Result {
+    if value.trim().is_empty() { Err(garde::Error::new("blank")) } else { Ok(()) }
 }
 
 /// Stores a message. Waits a little, as a real network would, so the
@@ -26,10 +31,9 @@ pub struct NewMessage {
 pub async fn send_message(
     cx: Cx,
     State(demo): State<Demo>,
-    form: Form<NewMessage>,
+    form: ValidForm<NewMessage>,
 ) -> Result<(), ActionError> {
     let form = NewMessage { message: form.message.trim().to_string() };
-    check(&form).map_err(|_| ActionError::invalid("message", "Type a message (up to 500 characters)."))?;
     tokio::time::sleep(Duration::from_millis(400)).await;
     if form.message.eq_ignore_ascii_case("fail") {
         return Err(ActionError::conflict("The message could not be sent. Please try again."));

@@ -10,10 +10,9 @@ use serac::prelude::*;
 use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
-use crate::validate::check;
 
 /// The editor's form.
-#[derive(Debug, serde::Deserialize, garde::Validate)]
+#[derive(Debug, serde::Deserialize, garde::Validate, serac::Constraints)]
 pub struct Draft {
     /// The text being written.
     #[garde(length(chars, max = 20_000))]
@@ -26,9 +25,8 @@ pub async fn save_draft(
     cx: Cx,
     State(demo): State<Demo>,
     Bound(post_id): Bound<i64>,
-    form: Form<Draft>,
+    form: ValidForm<Draft>,
 ) -> Result<(), ActionError> {
-    check(&*form)?;
     let done = sqlx::query("UPDATE posts SET draft = $1 WHERE id = $2")
         .bind(&form.draft)
         .bind(post_id)
@@ -47,9 +45,8 @@ pub async fn publish_post(
     cx: Cx,
     State(demo): State<Demo>,
     Bound(post_id): Bound<i64>,
-    form: Form<Draft>,
+    form: ValidForm<Draft>,
 ) -> Result<(), ActionError> {
-    check(&*form)?;
     if form.draft.trim().is_empty() {
         return Err(ActionError::invalid("draft", "Write something before publishing."));
     }

@@ -12,40 +12,27 @@ use crate::Demo;
 use crate::layout::{field_error, page as layout};
 use crate::session::{self, current_user};
 use crate::throttle;
-use crate::validate::check;
 
 /// The sign-up and sign-in forms.
-#[derive(Debug, serde::Deserialize, garde::Validate)]
+#[derive(Debug, serde::Deserialize, garde::Validate, serac::Constraints)]
 pub struct Credentials {
     /// Sign-in email.
     #[garde(email, length(max = 200))]
+    #[serac(message = "Enter a valid email address.")]
     pub email: String,
     /// At least 8 characters.
     #[garde(length(chars, min = 8, max = 200))]
+    #[serac(message = "Password must be at least 8 characters.")]
     pub password: String,
-}
-
-fn friendly(error: ActionError) -> ActionError {
-    // garde's messages are terse; these are the ones the page shows.
-    match error {
-        ActionError::Validation(fields) => {
-            let mut out = serac::FieldErrors::new();
-            if fields.get("email").is_some() {
-                out.add("email", "Enter a valid email address.");
-            }
-            if fields.get("password").is_some() {
-                out.add("password", "Password must be at least 8 characters.");
-            }
-            ActionError::Validation(out)
-        }
-        other => other,
-    }
 }
 
 /// Creates an account and signs it in.
 #[serac::action]
-pub async fn sign_up(cx: Cx, State(demo): State<Demo>, form: Form<Credentials>) -> Result<(), ActionError> {
-    check(&*form).map_err(friendly)?;
+pub async fn sign_up(
+    cx: Cx,
+    State(demo): State<Demo>,
+    form: ValidForm<Credentials>,
+) -> Result<(), ActionError> {
     let email = form.email.trim().to_lowercase();
     let hash = session::hash_password(form.password.clone()).await?;
     let inserted: Option<i64> = sqlx::query_scalar(

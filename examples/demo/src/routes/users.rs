@@ -9,10 +9,9 @@ use super::PageError;
 use crate::Demo;
 use crate::layout::{field_error, page as layout};
 use crate::session::display_name;
-use crate::validate::check;
 
 /// The name form.
-#[derive(Debug, serde::Deserialize, garde::Validate)]
+#[derive(Debug, serde::Deserialize, garde::Validate, serac::Constraints)]
 pub struct NameForm {
     /// The new display name.
     #[garde(length(chars, min = 1, max = 60))]
@@ -25,9 +24,8 @@ pub async fn rename_user(
     cx: Cx,
     State(demo): State<Demo>,
     Bound(user_id): Bound<i64>,
-    form: Form<NameForm>,
+    form: ValidForm<NameForm>,
 ) -> Result<(), ActionError> {
-    check(&*form)?;
     let done = sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
         .bind(form.name.trim())
         .bind(user_id)

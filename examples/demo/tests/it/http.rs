@@ -4,7 +4,7 @@
 use serac::config::Mode;
 use serac::{Config, KeyRing};
 use serac_demo::{Db, app};
-use serac_testkit::{button, client, hidden};
+use serac_testkit::{attr_of, button, client, hidden};
 
 use crate::support::{Demo, start};
 
@@ -287,4 +287,41 @@ async fn a_refused_upload_is_answered_in_the_demos_layout() {
     let body = res.text().await.expect("body");
     assert!(body.contains("class=\"brand\""), "the demo's header: {body}");
     assert!(body.contains("larger than the limit of 1 MB"), "{body}");
+}
+
+/// B20: the demo's forms take `ValidForm`: the rules run before the action,
+/// with messages written for people, and nothing is stored.
+#[tokio::test]
+async fn forms_are_validated_before_their_action_runs_b20() {
+    let demo = start().await;
+    let count = |table: &'static str| {
+        let pool = demo.db.pool().clone();
+        async move {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+            n
+        }
+    };
+    let users = count("users").await;
+    let res =
+        submit(&demo, "/signup", "signup-form", &[("email", "not-an-email"), ("password", "short")]).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("Enter a valid email address."), "{html}");
+    assert!(html.contains("Password must be at least 8 characters."), "{html}");
+    assert!(html.contains("value=\"not-an-email\""), "the typed email is kept");
+    assert_eq!(count("users").await, users, "no account made");
+
+    let res = submit(&demo, "/messages", "message-form", &[("message", "   ")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.expect("body").contains("Type a message (up to 500 characters)."));
+    assert_eq!(count("messages").await, 0, "nothing sent");
+
+    // The same rules, as the browser's constraint attributes.
+    let admin = get(&demo, "/admin", None).await;
+    assert_eq!(attr_of(&admin, "#item", "required").as_deref(), Some(""));
+    assert_eq!(attr_of(&admin, "#item", "maxlength").as_deref(), Some("100"));
+    assert_eq!(attr_of(&admin, "#item", "name").as_deref(), Some("name"));
 }
