@@ -255,6 +255,16 @@ pub(crate) fn state_purpose(id: &str) -> String {
     purpose
 }
 
+/// The purpose a button's proof of its stateful form is sealed for: the
+/// button's action id and `:in-form`. The proof's plain text is the id the
+/// form's state is sealed for (empty for a form without an action).
+pub(crate) fn in_form_purpose(id: &str) -> String {
+    let mut purpose = String::with_capacity(id.len() + 8);
+    purpose.push_str(id);
+    purpose.push_str(":in-form");
+    purpose
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

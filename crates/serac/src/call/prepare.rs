@@ -62,6 +62,9 @@ struct Named<'a> {
     /// The action `state` is sealed for: the form's (empty for a form
     /// without one).
     state_owner: &'a str,
+    /// For a button of another action than its form's: the sealed proof
+    /// that it was rendered in a stateful form, and which.
+    in_form: Option<&'a str>,
 }
 
 pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared, Rejection> {
@@ -113,6 +116,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     }
     let keys = &app.config.keys;
     let bound = open_bound(keys, def, named.id, named.bound)?;
+    check_in_form(keys, &named)?;
     let prev_state = open_state(keys, named.state_owner, named.state)?;
     let stateful = named.state.is_some();
     let id = named.id.to_string();
@@ -154,21 +158,21 @@ fn named<'a>(header: Option<&'a str>, payload: &'a Payload) -> Result<Named<'a>,
     let button = payload.single(fields::BUTTON)?.filter(|b| !b.is_empty());
     let form_action = payload.single(fields::ACTION)?.filter(|a| !a.is_empty());
     if let Some(button) = button {
-        let (id, bound) = match button.split_once('.') {
-            Some((id, sealed)) => (id, Some(sealed)),
-            None => (button, None),
-        };
+        let mut pieces = button.splitn(3, '.');
+        let id = pieces.next().unwrap_or_default();
+        let bound = pieces.next().filter(|b| !b.is_empty());
+        let in_form = pieces.next();
         if header.is_some_and(|h| h != id) {
             return Err(Rejection::BadPayload(
                 "the serac-action header and the pressed button name different actions".into(),
             ));
         }
         let state = payload.single(fields::STATE)?;
-        return Ok(Named { id, bound, state, state_owner: form_action.unwrap_or("") });
+        return Ok(Named { id, bound, state, state_owner: form_action.unwrap_or(""), in_form });
     }
     let form = |id| -> Result<Named<'a>, Rejection> {
         let (bound, state) = (payload.single(fields::BOUND)?, payload.single(fields::STATE)?);
-        Ok(Named { id, bound, state, state_owner: id })
+        Ok(Named { id, bound, state, state_owner: id, in_form: None })
     };
     match (header, form_action) {
         (Some(id), Some(action)) if action == id => form(id),
@@ -177,6 +181,7 @@ fn named<'a>(header: Option<&'a str>, payload: &'a Payload) -> Result<Named<'a>,
             bound: payload.json_bound.as_deref(),
             state: payload.json_state.as_deref(),
             state_owner: id,
+            in_form: None,
         }),
         (None, Some(id)) => form(id),
         (None, None) => Err(Rejection::MissingAction),
@@ -203,6 +208,22 @@ fn open_bound(
         return Err(Rejection::BadSeal);
     }
     Ok(values.into())
+}
+
+/// A state sealed for one form reaches another action only through a button
+/// that was rendered in that form: its sealed proof names the form's action
+/// (R1's rule for state: moving a `$state` next to another button, or
+/// another form's `$action`, is refused).
+fn check_in_form(keys: &KeyRing, named: &Named<'_>) -> Result<(), Rejection> {
+    let has_state = named.state.is_some_and(|s| !s.is_empty());
+    if !has_state || named.id == named.state_owner {
+        return Ok(());
+    }
+    let proof = named.in_form.ok_or(Rejection::BadSeal)?;
+    match keys.open(&seal::in_form_purpose(named.id), proof) {
+        Ok(owner) if owner == named.state_owner.as_bytes() => Ok(()),
+        _ => Err(Rejection::BadSeal),
+    }
 }
 
 /// The form's previous state: none for an empty `$state` (a form that shows

@@ -172,6 +172,16 @@ impl ActionForm<'_> {
         open.push_str(&render_attrs(&self.attrs));
         open.push('>');
         let state = self.state.clone();
+        // The buttons of a stateful form calling other actions receive its
+        // state; each says, sealed, which form it is in, so that a state is
+        // never handed to an action whose button was not in its form.
+        let content = match &state {
+            Some(_) => {
+                let owner = self.target.as_ref().map_or("", |t| self.page.id_of(t.def));
+                PreEscaped(prove_buttons(self.page.keys(), &content.0, owner))
+            }
+            None => content,
+        };
         html! {
             (PreEscaped(open))
             @if let Some(target) = self.target.clone() {
@@ -185,6 +195,36 @@ impl ActionForm<'_> {
             (PreEscaped("</form>"))
         }
     }
+}
+
+/// `html` with every action button's value (`$button`, written by
+/// [`ActionButton::label`] as `value="<id>[.<bound>]"`) given a third part:
+/// `<owner>` sealed for the button's action, the form its state belongs to.
+/// A button of the form's own action needs none (the state is its own).
+fn prove_buttons(keys: &crate::seal::KeyRing, html: &str, owner: &str) -> String {
+    const MARK: &str = "name=\"$button\" value=\"";
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(at) = rest.find(MARK) {
+        let start = at + MARK.len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        let value = &rest[..end];
+        out.push_str(value);
+        let (id, bound) = value.split_once('.').unwrap_or((value, ""));
+        if id != owner {
+            out.push('.');
+            if bound.is_empty() {
+                // `<id>..<proof>`: no bound values.
+                out.push('.');
+            }
+            out.push_str(&keys.seal(&crate::seal::in_form_purpose(id), owner.as_bytes()));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A submit button bound to its own action, being built.

@@ -66,6 +66,13 @@ pub async fn step_reset(log: State<Log>) -> Result<i64, ActionError> {
     Ok(0)
 }
 
+/// An action in no stateful form that takes a state.
+#[serac::action]
+pub async fn elsewhere(log: State<Log>, prev: PrevState<i64>) -> Result<i64, ActionError> {
+    log.push(format!("elsewhere:{}", *prev));
+    Ok(*prev)
+}
+
 #[serac::action]
 pub async fn archive(log: State<Log>, Bound(id): Bound<u32>) -> Result<(), ActionError> {
     log.push(format!("archive:{id}"));
@@ -113,6 +120,24 @@ async fn counter(page: Page) -> Markup {
             button #up { "+" }
             (page.button(step_down::action()).id("down").label("-"))
             (page.button(step_reset::action()).id("reset").label("0"))
+        }))
+    }
+}
+
+/// `elsewhere`'s button, in a form without state.
+async fn elsewhere_page(page: Page) -> Markup {
+    html! {
+        (page.form(step_reset::action()).id("plain").body(html! {
+            (page.button(elsewhere::action()).id("elsewhere").label("E"))
+        }))
+    }
+}
+
+/// A stateful form without an action of its own.
+async fn pocket(page: Page) -> Markup {
+    html! {
+        (page.form_without_action().state(&7i64).id("pocket").body(html! {
+            (page.button(step_down::action()).id("pocket-down").label("-"))
         }))
     }
 }
@@ -169,6 +194,8 @@ async fn start() -> Server {
         .route("/p/a/x", get(|| async { "x" }))
         .route("/p/counter", get(counter))
         .route("/p/rows", get(rows))
+        .route("/p/elsewhere", get(elsewhere_page))
+        .route("/p/pocket", get(pocket))
         .route("/p/lookup", get(lookup))
         .route("/p/theme", get(theme))
         .route("/p/done", get(|| async { "done" }));
@@ -315,6 +342,51 @@ async fn a_state_sealed_for_another_form_does_not_open() {
     let res = s.post("/p/lookup", &fields, false).await;
     assert_eq!(res.status(), 400);
     assert!(s.log.events().is_empty());
+}
+
+/// Regression (found attacking the shared form state): a form's `$state`
+/// posted next to the button of an action that was never in that form ran
+/// it with that state, so any state could be laundered into any action.
+#[tokio::test]
+async fn a_forms_state_reaches_only_the_buttons_rendered_in_it() {
+    for js in [false, true] {
+        let s = start().await;
+        let counter = s.page("/p/counter").await;
+        let pocket = s.page("/p/pocket").await;
+        let foreign = button(&s.page("/p/elsewhere").await, "elsewhere");
+        let counter_action =
+            hidden(&counter, "counter").into_iter().find(|(k, _)| k == "$action").expect("$action");
+        let pocket_state = hidden(&pocket, "pocket");
+
+        // The counter's state with a button from another page.
+        let mut fields = hidden(&counter, "counter");
+        fields.push(foreign.clone());
+        assert_eq!(s.post("/p/counter", &fields, js).await.status(), 400, "js={js}");
+
+        // A form without an action: its state with that button.
+        let mut fields = pocket_state.clone();
+        fields.push(foreign.clone());
+        assert_eq!(s.post("/p/pocket", &fields, js).await.status(), 400, "js={js}");
+
+        // The counter's state with a real button of another stateful form.
+        let mut fields = hidden(&counter, "counter");
+        fields.push(button(&pocket, "pocket-down"));
+        assert_eq!(s.post("/p/counter", &fields, js).await.status(), 400, "js={js}");
+
+        // The pocket's state claiming to be the counter's.
+        let mut fields = pocket_state.clone();
+        fields.push(counter_action.clone());
+        fields.push(button(&counter, "down"));
+        assert_eq!(s.post("/p/counter", &fields, js).await.status(), 400, "js={js}");
+
+        assert!(s.log.events().is_empty(), "js={js}: {:?}", s.log.events());
+
+        // Each button in its own form still gets the state.
+        let mut fields = pocket_state.clone();
+        fields.push(button(&pocket, "pocket-down"));
+        assert!(s.post("/p/pocket", &fields, js).await.status().is_success(), "js={js}");
+        assert_eq!(s.log.events(), ["down"], "js={js}");
+    }
 }
 
 #[tokio::test]
