@@ -56,6 +56,7 @@
 //! | [`Cx`] | the action's context: headers, cookies, `revalidate_*` |
 //! | [`Form`], [`FormData`], [`PrevState`], [`State`], [`Auth`] | action parameters ([`FromCall`]) |
 //! | [`Bound`], [`ActionRef::bind`] | values fixed when the page is rendered, sealed into it |
+//! | [`Streaming`] | a result sent part by part as it is produced |
 //! | [`ActionError`], [`redirect`], [`redirect_replace`] | errors as values, with their HTTP status |
 //! | [`Secret`] | a value that cannot be sent to the browser (checked at compile time) |
 //! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation |
@@ -110,7 +111,7 @@ pub mod serve;
 #[doc = include_str!("guide.md")]
 pub mod guide {}
 
-pub use action::{ActionRef, Bound, Form, FormData, FromCall, PrevState, State};
+pub use action::{ActionRef, Bound, Form, FormData, FromCall, PrevState, State, Streaming};
 pub use auth::{Auth, Identify};
 pub use config::Config;
 pub use cx::Cx;
@@ -146,10 +147,11 @@ pub mod prelude {
 /// Used by the code `#[serac::action]` generates. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::action::{ActionDef, ActionFuture, Append, Call, List, Param, Registration, extract};
+    pub use crate::action::{
+        ActionDef, ActionFuture, Append, Call, List, Param, Registration, Returned, StreamOfParts, extract,
+    };
     pub use inventory;
     use serde::Serialize;
-    use serde_json::Value;
 
     use crate::error::ActionError;
 
@@ -162,17 +164,30 @@ pub mod __private {
     pub trait IntoActionResult {
         /// What the action returns when it succeeds.
         type Output;
-        /// The result as JSON, or the error.
-        fn into_action_result(self) -> Result<Value, ActionError>;
+        /// The result as JSON (or a stream of parts), or the error.
+        fn into_action_result(self) -> Result<Returned, ActionError>;
     }
 
     impl<T: Serialize, E: Into<ActionError>> IntoActionResult for Result<T, E> {
         type Output = T;
-        fn into_action_result(self) -> Result<Value, ActionError> {
+        fn into_action_result(self) -> Result<Returned, ActionError> {
             match self {
-                Ok(value) => serde_json::to_value(value).map_err(|e| {
+                Ok(value) => serde_json::to_value(value).map(Returned::Value).map_err(|e| {
                     ActionError::internal(format!("the action's result could not be serialized: {e}"))
                 }),
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+
+    /// A streamed result: without JavaScript, the list of its parts.
+    impl<T: Serialize + Send + 'static, E: Into<ActionError>> IntoActionResult
+        for Result<crate::Streaming<T>, E>
+    {
+        type Output = Vec<T>;
+        fn into_action_result(self) -> Result<Returned, ActionError> {
+            match self {
+                Ok(streaming) => Ok(Returned::Stream(StreamOfParts(streaming.into_parts()))),
                 Err(e) => Err(e.into()),
             }
         }

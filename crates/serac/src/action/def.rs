@@ -4,14 +4,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::call::Call;
+use super::streaming::Returned;
 use crate::error::ActionError;
 
 /// The future an action's generated invoker returns: the action's result as
 /// JSON (`null` for `()`), or its error.
-pub type ActionFuture = Pin<Box<dyn Future<Output = Result<Value, ActionError>> + Send + 'static>>;
+pub type ActionFuture = Pin<Box<dyn Future<Output = Result<Returned, ActionError>> + Send + 'static>>;
 
 /// Everything the layer needs to know about one action: written by the
 /// macro as a `static`, read through [`crate::ActionRef`].

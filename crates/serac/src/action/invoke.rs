@@ -16,15 +16,29 @@ use rand::RngCore as _;
 use serde_json::Value;
 use tracing::Instrument as _;
 
+use crate::action::streaming::{PartStream, Returned, StreamOfParts};
 use crate::action::{ActionDef, Call};
 use crate::error::ActionError;
 
 /// What running an action gave.
-#[derive(Debug)]
 pub(crate) struct Finished {
+    /// For a streamed result, `Ok(null)` until the stream has ended.
     pub(crate) result: Result<Value, ActionError>,
+    /// The parts of a streamed result, under the rest of the action's time
+    /// limit and with its panics caught.
+    pub(crate) stream: Option<PartStream>,
     /// Set for internal errors: the reference users see and the log carries.
     pub(crate) digest: Option<String>,
+}
+
+impl std::fmt::Debug for Finished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finished")
+            .field("result", &self.result)
+            .field("stream", &self.stream.as_ref().map(|_| ".."))
+            .field("digest", &self.digest)
+            .finish()
+    }
 }
 
 /// Records "cancelled" if the action is dropped before it finishes.
@@ -76,13 +90,21 @@ pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Durat
             Err(_elapsed) => Ok(Err(ActionError::Timeout(max_duration))),
         }
     };
-    let result = match limited.instrument(span.clone()).await {
+    let returned = match limited.instrument(span.clone()).await {
         Ok(result) => result,
         Err(panic) => {
             Err(ActionError::internal(format!("the action panicked: {}", panic_message(panic.as_ref()))))
         }
     };
     watch.finished = true;
+    let (result, stream) = match returned {
+        Ok(Returned::Value(value)) => (Ok(value), None),
+        Ok(Returned::Stream(StreamOfParts(parts))) => {
+            let deadline = tokio::time::Instant::from_std(watch.started + max_duration);
+            (Ok(Value::Null), Some(guarded(parts, deadline, max_duration, span.clone())))
+        }
+        Err(error) => (Err(error), None),
+    };
 
     let ms = watch.started.elapsed().as_millis() as u64;
     let (outcome, status) = match &result {
@@ -104,5 +126,32 @@ pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Durat
             None
         }
     };
-    Finished { result, digest }
+    Finished { result, stream, digest }
+}
+
+/// `parts` ended by a timeout error at `deadline`, a panic as an internal
+/// error (the stream ends there), in the action's span.
+fn guarded(
+    parts: PartStream,
+    deadline: tokio::time::Instant,
+    max_duration: Duration,
+    span: tracing::Span,
+) -> PartStream {
+    use futures_util::StreamExt as _;
+    let state = (Some(AssertUnwindSafe(parts).catch_unwind()), span);
+    Box::pin(futures_util::stream::unfold(state, move |(parts, span)| async move {
+        let mut parts = parts?;
+        let next = match tokio::time::timeout_at(deadline, parts.next()).instrument(span.clone()).await {
+            Err(_elapsed) => Some(Err(ActionError::Timeout(max_duration))),
+            Ok(None) => return None,
+            Ok(Some(Ok(part))) => Some(part),
+            Ok(Some(Err(panic))) => Some(Err(ActionError::internal(format!(
+                "the action's stream panicked: {}",
+                panic_message(panic.as_ref())
+            )))),
+        };
+        // An error is the stream's last item.
+        let keep = matches!(next, Some(Ok(_)));
+        next.map(|item| (item, (keep.then_some(parts), span)))
+    }))
 }

@@ -12,6 +12,7 @@
 //! - `params.rs`: [`FromCall`] and the parameter types ([`Form`], [`Bound`], …).
 //! - `call.rs`: [`Call`], what parameters take their values from.
 //! - `invoke.rs`: running an action (span, time limit, panic isolation).
+//! - `streaming.rs`: [`Streaming`], a result sent part by part.
 //! - `registry.rs`: ids.
 
 pub(crate) mod call;
@@ -20,6 +21,7 @@ pub(crate) mod invoke;
 pub(crate) mod params;
 pub(crate) mod reference;
 pub(crate) mod registry;
+pub(crate) mod streaming;
 
 pub use call::Call;
 pub use def::ActionDef;
@@ -31,6 +33,9 @@ pub use params::{Param, extract};
 #[doc(hidden)]
 pub use reference::Append;
 pub use reference::{ActionRef, Bindable, BoundAction, Cons, IntoTarget, List, Nil, Target};
+pub use streaming::{Parts, Streaming};
+#[doc(hidden)]
+pub use streaming::{Returned, StreamOfParts};
 
 pub use crate::payload::UploadedFile;
 pub(crate) use registry::Registry;

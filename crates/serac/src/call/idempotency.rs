@@ -123,6 +123,16 @@ where
 /// Stores `answer` for repeats (or that it was too large to keep) and gives
 /// back an equal response.
 async fn keep(app: &App, key: &Key, answer: Response) -> Response {
+    // A streamed answer is never buffered: the action ran, its answer is
+    // not kept, and a repeat is told so (as for an answer too large).
+    if answer.extensions().get::<super::respond::Streamed>().is_some() {
+        if let Err(e) =
+            app.idempotency.finish(&key.key, &key.fingerprint, None, app.config.idempotency_keep_for).await
+        {
+            tracing::warn!(error = %e, "idempotency store unreachable; a streamed answer's key is not finished");
+        }
+        return answer;
+    }
     let (parts, body) = answer.into_parts();
     // Envelopes and error pages are built in memory: collecting cannot fail
     // or grow without bound.

@@ -24,6 +24,7 @@ mod recognise;
 mod redirects;
 mod runtime;
 mod serve;
+mod streaming;
 mod sealed;
 mod support;
 mod validation;

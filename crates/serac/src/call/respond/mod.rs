@@ -7,6 +7,7 @@
 mod envelope;
 mod form;
 mod location;
+mod stream;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use serde_json::Value;
 use tower::Service;
 
 pub(super) use form::stale_form;
+pub(super) use stream::Streamed;
 
 use crate::action::invoke::{self, Finished};
 use crate::app::App;
@@ -84,12 +86,19 @@ where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
 {
+    let mut finished = finished;
+    if let Some(parts) = finished.stream.take() {
+        if ex.js {
+            return stream::answer(inner, app, ex, parts);
+        }
+        (finished.result, finished.digest) = stream::collect(parts).await;
+    }
     // Read-your-writes: the cache forgets before the page is rendered again
     // or the browser is sent back to it.
     let invalidated = ex.cx.invalidated();
     app.cache.apply(&invalidated).await;
 
-    let Finished { mut result, mut digest } = finished;
+    let Finished { mut result, mut digest, .. } = finished;
     let mut redirect = None;
     let mut replace = false;
     if let Err(ActionError::Redirect(r)) = &result {
