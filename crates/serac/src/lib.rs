@@ -157,7 +157,7 @@ pub mod __private {
 
     /// The return type every action has.
     #[diagnostic::on_unimplemented(
-        message = "a server action must return `Result<T, E>` where `T: Serialize` and `E: Into<ActionError>`",
+        message = "a server action must return `Result<T, E>` where `T: Serialize` (or `Streaming<T>`) and `E: Into<ActionError>`",
         label = "this is the action's return type",
         note = "return `Result<(), ActionError>` for an action without a result"
     )]
