@@ -35,7 +35,9 @@
 //! `{prefix}e:{key}` holds an entry (the tags it was written with, then its
 //! bytes) with the entry's lifetime; `{prefix}t:{tag}` is the set of keys
 //! with that tag, the authority on what an invalidation drops (tags added
-//! later, when another page reads an entry, go only there); invalidations
+//! later, when another page reads an entry, go only there, and
+//! `{prefix}n:{key}` counts them: past `serac::cache::MAX_ENTRY_TAGS` the
+//! entry joins the "any page" tag instead); invalidations
 //! are published on `{prefix}invalidate`, with the keys they dropped, so
 //! every instance drops its copies of those keys whatever tags its copies
 //! know. The prefix defaults to `serac:`. An entry and its tag sets are
@@ -183,6 +185,12 @@ impl RedisStore {
 
     fn tag_key(&self, tag: &str) -> String {
         format!("{}t:{tag}", self.inner.prefix)
+    }
+
+    /// How many tags have been added to the entry under `key` since it was
+    /// written.
+    fn count_key(&self, key: &str) -> String {
+        format!("{}n:{key}", self.inner.prefix)
     }
 
     /// The point in the stream of invalidations this instance has heard.
@@ -347,8 +355,10 @@ static INVALIDATE: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new
     )
 });
 
-/// Adds the tag sets in `KEYS[2..]` to the entry `KEYS[1]` if it exists,
-/// each living at least as long as the entry. Returns whether it exists.
+/// Adds the tag sets in `KEYS[4..]` to the entry `KEYS[1]` if it exists,
+/// each living at least as long as the entry. `KEYS[2]` counts the tags
+/// added to the entry; once `ARGV[1]` have been, the entry joins the set
+/// `KEYS[3]` (the "any page" tag) instead. Returns whether it exists.
 static ADD_TAGS: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
     redis::Script::new(
         r"
@@ -356,11 +366,22 @@ static ADD_TAGS: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|
         if ttl <= 0 then
             return 0
         end
-        for i = 2, #KEYS do
-            redis.call('SADD', KEYS[i], KEYS[1])
-            redis.call('PEXPIRE', KEYS[i], ttl, 'NX')
-            redis.call('PEXPIRE', KEYS[i], ttl, 'GT')
+        local function join(set)
+            local added = redis.call('SADD', set, KEYS[1])
+            redis.call('PEXPIRE', set, ttl, 'NX')
+            redis.call('PEXPIRE', set, ttl, 'GT')
+            return added
         end
+        local count = tonumber(redis.call('GET', KEYS[2]) or '0')
+        local limit = tonumber(ARGV[1])
+        if count + #KEYS - 3 > limit then
+            join(KEYS[3])
+            return 1
+        end
+        for i = 4, #KEYS do
+            count = count + join(KEYS[i])
+        end
+        redis.call('SET', KEYS[2], count, 'PX', ttl)
         return 1
         ",
     )
@@ -552,6 +573,7 @@ impl Store for RedisStore {
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let entry_key = self.entry_key(key);
+            let count_key = self.count_key(key);
             let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();
             let framed = frame(tags, &value);
             let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
@@ -562,6 +584,8 @@ impl Store for RedisStore {
                 // not at all.
                 pipe.atomic();
                 pipe.cmd("SET").arg(&entry_key).arg(framed).arg("PX").arg(ms).ignore();
+                // A new entry: no tags added to it yet.
+                pipe.del(&count_key).ignore();
                 for tag_key in &tag_keys {
                     pipe.sadd(tag_key, &entry_key).ignore();
                     // A tag set lives as long as its longest-lived entry.
@@ -586,15 +610,17 @@ impl Store for RedisStore {
                 return Ok(());
             }
             let entry_key = self.entry_key(key);
+            let count_key = self.count_key(key);
+            let any_key = self.tag_key(serac::cache::ANY_PAGE_TAG);
             let tag_keys: Vec<String> = tags.iter().map(|t| self.tag_key(t)).collect();
             let exists: bool = self
                 .run(|mut c| async move {
                     let mut invocation = ADD_TAGS.prepare_invoke();
-                    invocation.key(&entry_key);
+                    invocation.key(&entry_key).key(&count_key).key(&any_key);
                     for tag_key in &tag_keys {
                         invocation.key(tag_key);
                     }
-                    invocation.invoke_async(&mut c).await
+                    invocation.arg(serac::cache::MAX_ENTRY_TAGS).invoke_async(&mut c).await
                 })
                 .await?;
             if exists {

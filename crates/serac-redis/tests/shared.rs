@@ -154,6 +154,29 @@ async fn tags_added_on_one_instance_drop_the_copies_of_every_instance() {
     }
 }
 
+/// Regression guard: readers requesting ever new paths cannot grow an entry
+/// in Redis; past the limit it joins the "any page" tag, which any path
+/// revalidation drops, and stays until then.
+#[tokio::test]
+async fn an_entry_read_by_very_many_pages_stops_growing() {
+    let Some((a, b)) = pair("test-shared-many:").await else { return };
+    let key = "data:nav";
+    a.put(key, Bytes::from_static(b"v"), &tags(&["tag:nav"]), Duration::from_secs(30)).await.expect("put");
+    for i in 0..200 {
+        b.add_tags(key, &tags(&[&format!("path:/p{i}")])).await.expect("add");
+    }
+    assert!(a.get(key).await.expect("get").is_some(), "kept: readers do not drop it");
+    a.invalidate(&tags(&["tag:other"])).await.expect("invalidate");
+    assert!(a.get(key).await.expect("get").is_some());
+    // A tag past the limit was never added; the "any page" tag stands for it.
+    a.invalidate(&tags(&[serac::cache::ANY_PAGE_TAG])).await.expect("invalidate");
+    let start = Instant::now();
+    while a.get(key).await.expect("get").is_some() || b.get(key).await.expect("get").is_some() {
+        assert!(start.elapsed() < Duration::from_secs(1), "the entry outlived the any-page tag");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 /// Two instances of one app over one Redis, served on loopback ports: data
 /// pages read through `page.cache()` is refreshed on both by
 /// `revalidate_path` / `revalidate_layout` on either (S23, B7).

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::memory::MemoryStore;
 use super::store::{NoStore, Store};
-use super::{Invalidated, data_tag, page_tags, tags_of};
+use super::{Invalidated, data_tag, reader_tags, tags_of};
 
 /// The turn to load one key (see [`Cache::flight`]); the key's lock is
 /// forgotten when the last one waiting for it is done.
@@ -148,7 +148,7 @@ impl Cache {
         if let Ok(value) = &result {
             let mut tags: Vec<String> = tags.iter().map(|t| data_tag(t)).collect();
             if let Some(path) = reader {
-                tags.extend(page_tags(path));
+                tags.extend(reader_tags(path));
             }
             match serde_json::to_vec(value) {
                 Ok(bytes) => self.put_unless_invalidated(&key, Bytes::from(bytes), &tags, ttl, epoch).await,
@@ -178,7 +178,7 @@ impl Cache {
         if let Some(path) = reader {
             // Awaited: once the page is rendered, revalidating it must find
             // the entry.
-            if let Err(e) = self.inner.store.add_tags(key, &page_tags(path)).await {
+            if let Err(e) = self.inner.store.add_tags(key, &reader_tags(path)).await {
                 tracing::warn!(key, path, error = %e, "cache: could not record the page reading an entry");
             }
         }
@@ -424,6 +424,25 @@ mod tests {
         assert_eq!(load_at(&cache, "/posts/1", 5).await, 5, "dropped with the root layout");
         cache.revalidate_tag("t").await;
         assert_eq!(load_at(&cache, "/posts/1", 6).await, 6, "and with its tags, as before");
+    }
+
+    /// Regression: an entry read through ever new paths was dropped every
+    /// few hundred reads (the loader ran again), and long paths grew it
+    /// without bound.
+    #[tokio::test]
+    async fn readers_on_ever_new_paths_neither_empty_nor_grow_the_cache() {
+        let cache = Cache::default();
+        assert_eq!(load_at(&cache, "/posts/1", 1).await, 1);
+        for i in 0..3000 {
+            assert_eq!(load_at(&cache, &format!("/posts/x{i}"), 2).await, 1, "read {i} reloaded");
+        }
+        let deep = "/d".repeat(1000);
+        let long = format!("/{}", "z".repeat(60_000));
+        assert_eq!(load_at(&cache, &deep, 3).await, 1);
+        assert_eq!(load_at(&cache, &long, 4).await, 1);
+        drop_page(&cache, Some("/unrelated"), None).await;
+        assert_eq!(load_at(&cache, "/posts/1", 5).await, 5, "any page's revalidation drops it now");
+        assert_eq!(load_at(&cache, "/posts/1", 6).await, 5);
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::store::{Store, StoreFuture};
+use super::{ANY_PAGE_TAG, MAX_ENTRY_TAGS};
 
 #[derive(Clone)]
 struct Entry {
@@ -35,6 +36,9 @@ pub struct MemoryStore {
     /// and stored wholly before an invalidation or wholly after it, never
     /// stored after the invalidation removed its index.
     writes: Arc<RwLock<()>>,
+    /// Writers of one key take turns (by a stripe of its hash), so that the
+    /// index and the entries see its writes in the same order.
+    turns: Arc<[Mutex<()>; TURNS]>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -43,12 +47,11 @@ impl std::fmt::Debug for MemoryStore {
     }
 }
 
+/// Stripes of the writers' turns.
+const TURNS: usize = 64;
+
 /// How many entries [`MemoryStore::default`] keeps.
 pub const DEFAULT_CAPACITY: u64 = 10_000;
-
-/// How many tags one entry carries at most: adding more (an entry read by
-/// very many pages) drops it instead, and the next load starts it afresh.
-const MAX_TAGS: usize = 1024;
 
 impl Default for MemoryStore {
     fn default() -> Self {
@@ -84,7 +87,8 @@ impl MemoryStore {
                 }
             })
             .build();
-        Self { entries, index, generations: Arc::default(), writes: Arc::default() }
+        let turns = Arc::new(std::array::from_fn(|_| Mutex::new(())));
+        Self { entries, index, generations: Arc::default(), writes: Arc::default(), turns }
     }
 
     fn writing(&self) -> std::sync::RwLockReadGuard<'_, ()> {
@@ -122,18 +126,27 @@ impl MemoryStore {
         self.insert(key, value, tags.into(), Instant::now() + ttl);
     }
 
-    /// Whether the entry under `key` exists and has every one of `tags`.
+    /// Whether the entry under `key` exists and is dropped by each of
+    /// `tags` already: it has them, or it has [`ANY_PAGE_TAG`] (which stands
+    /// for every page's tags).
     pub fn has_tags(&self, key: &str, tags: &[String]) -> bool {
-        self.entries
-            .get(key)
-            .is_some_and(|e| e.expires > Instant::now() && tags.iter().all(|t| e.tags.contains(t)))
+        self.entries.get(key).is_some_and(|e| {
+            e.expires > Instant::now()
+                && (e.tags.iter().any(|t| t == ANY_PAGE_TAG) || tags.iter().all(|t| e.tags.contains(t)))
+        })
     }
 
     /// Adds `tags` to the entry under `key`, if there is one, synchronously;
-    /// its value and lifetime stay. An entry that would carry too many tags
-    /// is dropped instead.
+    /// its value and lifetime stay. An entry that would carry more than
+    /// [`MAX_ENTRY_TAGS`] gets [`ANY_PAGE_TAG`] instead of the new ones.
     pub fn add_tags_now(&self, key: &str, tags: &[String]) {
-        let _writing = self.writing();
+        // The common case, a page reading again what it read before.
+        if self.has_tags(key, tags) {
+            return;
+        }
+        // Exclusive: two readers adding at once would each write back the
+        // tags they read, and one's would be lost.
+        let _exclusive = self.invalidating();
         let Some(entry) = self.entries.get(key) else { return };
         if entry.expires <= Instant::now() {
             return;
@@ -147,9 +160,12 @@ impl MemoryStore {
         if all.len() == entry.tags.len() {
             return;
         }
-        if all.len() > MAX_TAGS {
-            self.entries.invalidate(key);
-            return;
+        if all.len() > MAX_ENTRY_TAGS {
+            all.truncate(entry.tags.len());
+            if all.iter().any(|t| t == ANY_PAGE_TAG) {
+                return;
+            }
+            all.push(ANY_PAGE_TAG.to_string());
         }
         self.insert(key, entry.value, all.into(), entry.expires);
     }
@@ -162,6 +178,15 @@ impl MemoryStore {
 
     /// Indexes and stores an entry (the caller holds `writing`).
     fn insert(&self, key: &str, value: Bytes, tags: Arc<[String]>, expires: Instant) {
+        // Two writers of one key could otherwise index in one order and
+        // store in the other: the replaced entry's listener would then
+        // unindex the one that stays (a lost tag, a stale entry).
+        let turn = {
+            use std::hash::BuildHasher as _;
+            let hash = foldhash::fast::FixedState::default().hash_one(key);
+            &self.turns[(hash % TURNS as u64) as usize]
+        };
+        let _turn = turn.lock().unwrap_or_else(|e| e.into_inner());
         let generation = self.generations.fetch_add(1, Ordering::Relaxed);
         {
             // Not held while moka runs: its eviction listener takes it.
@@ -262,22 +287,26 @@ mod tests {
     }
 
     /// Many writers of one key at once, as concurrent page-cache misses do.
+    /// (Regression: two of them could index in one order and store in the
+    /// other, leaving the entry unindexed.)
     #[test]
     fn concurrent_writers_of_one_key_keep_it_indexed() {
-        let store = MemoryStore::default();
-        std::thread::scope(|scope| {
-            for i in 0..8u8 {
-                let store = &store;
-                scope.spawn(move || {
-                    for _ in 0..200 {
-                        store.put_now("k", Bytes::from(vec![i]), &tags(&["t"]), Duration::from_secs(60));
-                    }
-                });
-            }
-        });
-        store.entries.run_pending_tasks();
-        store.invalidate_now(&tags(&["t"]));
-        assert_eq!(store.get_now("k"), None);
+        for round in 0..50 {
+            let store = MemoryStore::default();
+            std::thread::scope(|scope| {
+                for i in 0..8u8 {
+                    let store = &store;
+                    scope.spawn(move || {
+                        for _ in 0..200 {
+                            store.put_now("k", Bytes::from(vec![i]), &tags(&["t"]), Duration::from_secs(60));
+                        }
+                    });
+                }
+            });
+            store.entries.run_pending_tasks();
+            store.invalidate_now(&tags(&["t"]));
+            assert_eq!(store.get_now("k"), None, "round {round}");
+        }
     }
 
     #[test]
@@ -316,18 +345,43 @@ mod tests {
         assert!(store.index.lock().expect("index").is_empty(), "nothing left indexed");
     }
 
+    /// Regression: past its tag limit an entry was dropped, so readers
+    /// requesting ever new paths emptied the cache (the loader ran again
+    /// every few hundred requests).
     #[test]
-    fn an_entry_with_too_many_tags_is_dropped() {
+    fn an_entry_past_its_tag_limit_is_kept_and_dropped_by_any_page() {
         let store = MemoryStore::default();
-        store.put_now("k", Bytes::from_static(b"1"), &[], Duration::from_secs(60));
-        let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("path:/{i}")).collect();
-        store.add_tags_now("k", &many[..MAX_TAGS]);
-        assert!(store.get_now("k").is_some());
-        store.add_tags_now("k", &many[MAX_TAGS..]);
-        assert_eq!(store.get_now("k"), None);
+        store.put_now("k", Bytes::from_static(b"1"), &tags(&["tag:t"]), Duration::from_secs(60));
+        for i in 0..1000 {
+            store.add_tags_now("k", &[format!("path:/{i}")]);
+        }
+        store.entries.run_pending_tasks();
+        let entry = store.entries.get("k").expect("kept");
+        assert!(entry.tags.len() <= MAX_ENTRY_TAGS + 1, "{} tags", entry.tags.len());
+        assert!(entry.tags.iter().any(|t| t == ANY_PAGE_TAG));
+        assert!(store.has_tags("k", &tags(&["path:/new"])), "a new reader adds nothing");
+        store.invalidate_now(&tags(&["tag:other"]));
+        assert!(store.get_now("k").is_some(), "other tags keep it");
+        store.invalidate_now(&tags(&[ANY_PAGE_TAG]));
+        assert_eq!(store.get_now("k"), None, "any page's revalidation drops it");
     }
 
-    /// Adding tags while the entry is invalidated never brings it back.
+    /// Regression: two readers adding tags at once could each write back
+    /// what they had read, and one tag was lost.
+    #[test]
+    fn readers_adding_tags_at_once_lose_none() {
+        let store = MemoryStore::default();
+        for round in 0..500 {
+            store.put_now("k", Bytes::from_static(b"v"), &tags(&["a"]), Duration::from_secs(60));
+            let (x, y) = (format!("path:/x{round}"), format!("path:/y{round}"));
+            std::thread::scope(|scope| {
+                scope.spawn(|| store.add_tags_now("k", std::slice::from_ref(&x)));
+                scope.spawn(|| store.add_tags_now("k", std::slice::from_ref(&y)));
+            });
+            assert!(store.has_tags("k", &[x, y]), "round {round}");
+        }
+    }
+
     #[test]
     fn adding_tags_races_invalidations_without_resurrecting_entries() {
         let store = MemoryStore::default();

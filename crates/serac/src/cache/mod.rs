@@ -20,6 +20,13 @@
 //! of them drops it. Data loaded through the plain [`Cache::load`] (in an
 //! action, or outside requests) is dropped by its tags only.
 //!
+//! Readers' tags are bounded, since anyone can request any path: a page
+//! whose path is longer than 256 bytes or deeper than 16 segments, and any
+//! reader past an entry's [`MAX_ENTRY_TAGS`], tags the entry with
+//! [`ANY_PAGE_TAG`] instead, which every `revalidate_path` and
+//! `revalidate_layout` drops. Such an entry is refreshed more often than
+//! needed, never less, and never grows.
+//!
 //! Read-your-writes: the layer applies an action's invalidations before it
 //! renders the page again or answers, so the acting user never sees a stale
 //! entry. A load that started before an invalidation does not store its
@@ -36,6 +43,19 @@ pub use load::{Cache, ForPath};
 pub use memory::{DEFAULT_CAPACITY, MemoryStore};
 pub use page::{CACHE_STATUS_HEADER, PageCache};
 pub use store::{NoStore, Store, StoreError, StoreFuture};
+
+/// The tag of an entry read by more pages than it keeps tags for, or by a
+/// page whose path is too long or deep to tag: any `revalidate_path` or
+/// `revalidate_layout` drops it.
+pub const ANY_PAGE_TAG: &str = "path:*";
+
+/// How many tags a store keeps on one entry; past that, [`Store::add_tags`]
+/// adds [`ANY_PAGE_TAG`] instead.
+pub const MAX_ENTRY_TAGS: usize = 64;
+
+/// The longest and deepest paths a reader of data is tagged with.
+const MAX_TAGGED_PATH: usize = 256;
+const MAX_TAGGED_DEPTH: usize = 16;
 
 /// The tag of data tagged `tag` by the app.
 pub fn data_tag(tag: &str) -> String {
@@ -63,7 +83,20 @@ pub fn tags_of(invalidated: &Invalidated) -> Vec<String> {
     tags.extend(invalidated.paths.iter().map(|p| path_tag(p)));
     tags.extend(invalidated.layouts.iter().map(|p| layout_tag(p)));
     tags.extend(invalidated.tags.iter().map(|t| data_tag(t)));
+    if !invalidated.paths.is_empty() || !invalidated.layouts.is_empty() {
+        tags.push(ANY_PAGE_TAG.to_string());
+    }
     tags
+}
+
+/// The tags data read by the page at `path` carries: [`page_tags`], or
+/// [`ANY_PAGE_TAG`] alone for a path too long or too deep to tag.
+pub(crate) fn reader_tags(path: &str) -> Vec<String> {
+    let path = normalize(path);
+    if path.len() > MAX_TAGGED_PATH || path.matches('/').count() > MAX_TAGGED_DEPTH {
+        return vec![ANY_PAGE_TAG.to_string()];
+    }
+    page_tags(path)
 }
 
 /// The tags of the page at `path`: its path and each of its ancestors as a
@@ -100,6 +133,16 @@ mod tests {
     fn invalidations_become_store_tags() {
         let inv =
             Invalidated { paths: vec!["/a/".into()], layouts: vec!["/b".into()], tags: vec!["posts".into()] };
-        assert_eq!(tags_of(&inv), ["path:/a", "layout:/b", "tag:posts"]);
+        assert_eq!(tags_of(&inv), ["path:/a", "layout:/b", "tag:posts", ANY_PAGE_TAG]);
+        let only_tags = Invalidated { tags: vec!["posts".into()], ..Invalidated::default() };
+        assert_eq!(tags_of(&only_tags), ["tag:posts"], "a tag alone drops no page's data");
+    }
+
+    #[test]
+    fn readers_with_paths_too_long_or_deep_are_any_page() {
+        assert_eq!(reader_tags("/posts/1"), page_tags("/posts/1"));
+        assert_eq!(reader_tags(&format!("/{}", "a".repeat(300))), [ANY_PAGE_TAG]);
+        assert_eq!(reader_tags(&"/a".repeat(17)), [ANY_PAGE_TAG]);
+        assert_eq!(reader_tags(&"/a".repeat(16)).len(), 18);
     }
 }

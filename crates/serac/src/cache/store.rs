@@ -36,8 +36,10 @@ pub trait Store: Send + Sync + 'static {
     /// value and lifetime: invalidating any of them then drops it too (the
     /// cache does this when another page reads an entry). Does nothing when
     /// there is no entry, and must never bring back an entry that an
-    /// invalidation dropped meanwhile. A store may drop the entry instead
-    /// (when it already has too many tags, say): the next load reloads it.
+    /// invalidation dropped meanwhile. An entry keeps at most
+    /// [`MAX_ENTRY_TAGS`](super::MAX_ENTRY_TAGS) tags (or so): past that, it
+    /// gets [`ANY_PAGE_TAG`](super::ANY_PAGE_TAG) instead of the new ones,
+    /// so that readers requesting ever new paths cannot grow it.
     fn add_tags<'a>(&'a self, key: &'a str, tags: &'a [String]) -> StoreFuture<'a, ()>;
 
     /// Drops every entry tagged with any of `tags`, here and, for a shared
