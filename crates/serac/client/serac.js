@@ -472,6 +472,8 @@
   }
 
   // ---- public API (S3) ----------------------------------------------------------
+  // `apply(envelope)` updates the page with an answer (redirect, new page,
+  // invalidations) as after a form submission: for `serac-stream.js`.
 
   window.serac = {
     // Calls action `id` with JSON arguments; resolves to its result, or
@@ -494,6 +496,7 @@
       });
     },
     submit: submit,
+    apply: apply,
     morph: morph,
     SeracError: SeracError,
   };

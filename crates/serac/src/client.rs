@@ -27,6 +27,10 @@ pub const PREFIX: &str = "/_serac/";
 /// The runtime as it is in the repository.
 pub const RUNTIME_SOURCE: &str = include_str!("../client/serac.js");
 
+/// The stream reader, for pages with actions that stream their result
+/// (`client/stream.js`): loaded only where [`stream_tags`] puts it.
+pub const STREAM_SOURCE: &str = include_str!("../client/stream.js");
+
 /// Catches submits made before the runtime has loaded, for it to replay.
 /// Inline, so it runs before the first paint; `client/queue.js` is the
 /// readable source.
@@ -111,6 +115,30 @@ pub(crate) fn runtime() -> &'static Asset {
     })
 }
 
+pub(crate) fn stream() -> &'static Asset {
+    static STREAM: OnceLock<Asset> = OnceLock::new();
+    STREAM.get_or_init(|| {
+        Asset::new("serac-stream", "js", "text/javascript; charset=utf-8", strip_comments(STREAM_SOURCE))
+    })
+}
+
+/// The stream reader's `<script>`, for pages whose forms or scripts read
+/// streamed results (`data-serac-stream`, `serac.stream`). Put it after
+/// [`runtime_tags`]: it extends the runtime.
+pub fn stream_tags() -> Markup {
+    html! { script src=(stream().path) defer {} }
+}
+
+/// [`stream_tags`] with a CSP nonce.
+pub fn stream_tags_with_nonce(nonce: &str) -> Markup {
+    html! { script src=(stream().path) defer nonce=(nonce) {} }
+}
+
+/// The size in bytes of the stream reader as browsers download it (gzip).
+pub fn stream_gzip_len() -> usize {
+    stream().gzip_len()
+}
+
 /// The URL the runtime is served at (it changes with its content).
 pub fn runtime_url() -> &'static str {
     &runtime().path
@@ -185,7 +213,9 @@ mod tests {
     /// inside a template literal or a string continued over lines.
     #[test]
     fn the_client_files_can_lose_their_comment_lines_safely() {
-        for (name, source) in [("serac.js", RUNTIME_SOURCE), ("queue.js", QUEUE_SOURCE)] {
+        for (name, source) in
+            [("serac.js", RUNTIME_SOURCE), ("queue.js", QUEUE_SOURCE), ("stream.js", STREAM_SOURCE)]
+        {
             let code: String =
                 source.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
             assert!(!code.contains('`'), "{name} has a template literal");
@@ -216,6 +246,13 @@ mod tests {
         let tags = runtime_tags_with_nonce("r4nd\"om").into_string();
         assert_eq!(tags.matches("nonce=\"r4nd&quot;om\"").count(), 2, "{tags}");
         assert!(tags.contains(runtime_url()));
+    }
+
+    /// The stream reader stays small: pages that stream pay for it alone.
+    #[test]
+    fn the_stream_reader_is_within_2_kb_gzipped() {
+        let len = stream_gzip_len();
+        assert!(len <= 2 * 1024, "serac-stream.js is {len} bytes gzipped, over its 2 KB budget");
     }
 
     /// The budget of issue #3: what a browser downloads for the runtime.

@@ -1,5 +1,5 @@
 //! The documentation keeps up with the code: every `data-serac-*` attribute
-//! the runtime reads is documented in `docs/attributes.md`, and the page
+//! the runtime (`serac.js`, `stream.js`) reads is documented in `docs/attributes.md`, and the page
 //! documents no attribute the runtime does not read.
 
 use std::collections::BTreeSet;
@@ -20,7 +20,8 @@ fn attributes(text: &str) -> BTreeSet<String> {
 fn every_attribute_the_runtime_reads_is_documented_and_no_other() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let docs = std::fs::read_to_string(root.join("docs/attributes.md")).expect("docs/attributes.md");
-    let runtime = attributes(serac::client::RUNTIME_SOURCE);
+    let mut runtime = attributes(serac::client::RUNTIME_SOURCE);
+    runtime.extend(attributes(serac::client::STREAM_SOURCE));
     let documented = attributes(&docs);
     let undocumented: Vec<_> = runtime.difference(&documented).collect();
     let stale: Vec<_> = documented.difference(&runtime).collect();

@@ -32,6 +32,7 @@ pub const EXAMPLES: &[(&str, &str, &str)] = &[
     ("/publish/1", "Publish", "A version captured when the page was rendered."),
     ("/upload", "Upload", "A file upload with progress and a size limit."),
     ("/slow", "Slow", "An action that runs longer than its route allows."),
+    ("/stream", "Stream", "An answer streamed a piece at a time, with a Stop button."),
 ];
 
 /// A whole page: `title` in `<title>` and `<h1>`, `content` below.

@@ -34,6 +34,8 @@ pub struct Demo {
     pub cookies: session::CookiePolicy,
     /// Failed sign-ins, counted.
     pub sign_ins: throttle::SignInThrottle,
+    /// Pieces `/stream`'s generator produced.
+    pub produced: routes::stream::Produced,
 }
 
 /// How the demo is set up beyond its database and Serac's configuration.
@@ -86,6 +88,7 @@ pub fn app_with(db: Db, config: Config, settings: Settings) -> DemoService {
         db,
         cookies: session::CookiePolicy { secure: settings.secure_cookies },
         sign_ins: throttle::SignInThrottle::default(),
+        produced: routes::stream::Produced::default(),
     };
     let layer = match settings.redis {
         Some(redis) => {

@@ -109,6 +109,10 @@ fn classify(app: &App, req: &Request<Body>) -> Kind {
             if path == runtime.path {
                 return Kind::Answered(runtime.respond(req.headers()));
             }
+            let stream = client::stream();
+            if path == stream.path {
+                return Kind::Answered(stream.respond(req.headers()));
+            }
             if let Some(module) = app.actions_module.as_ref().filter(|m| m.path == path) {
                 return Kind::Answered(module.respond(req.headers()));
             }

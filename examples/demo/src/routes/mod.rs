@@ -16,6 +16,7 @@ pub mod posts;
 pub mod publish;
 pub mod signup;
 pub mod slow;
+pub mod stream;
 pub mod upload;
 pub mod users;
 pub mod views;
@@ -49,6 +50,7 @@ pub fn router() -> Router {
         .route("/publish/{id}", get(publish::show))
         .route("/upload", get(upload::show))
         .route("/slow", get(slow::show))
+        .route("/stream", get(stream::show))
         .route("/style.css", get(stylesheet))
         .fallback(not_found)
 }

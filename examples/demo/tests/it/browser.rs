@@ -341,6 +341,83 @@ async fn slow_without_js() {
     run(false, |b, _| slow(b)).await;
 }
 
+/// The whole text `/stream`'s generator writes.
+const STREAMED: &str =
+    "Server actions that stream send each piece of their result as soon as it is ready, and stop when asked.";
+
+/// The count of pieces the server produced, as a fresh page shows it.
+async fn produced(b: &B) -> usize {
+    b.goto("/stream").await;
+    b.text("#stream-produced").await.trim().parse().expect("a count")
+}
+
+/// B18: the parts show as they arrive, the page is not reloaded, and Stop
+/// stops the server's producer too.
+#[tokio::test]
+async fn stream_with_js_b18() {
+    run(true, |b, _| async move {
+        b.goto("/stream").await;
+        b.wait_js("the stream reader", "return !!(window.serac && window.serac.stream)").await;
+        b.mark().await;
+        b.click("#stream-generate").await;
+        b.wait_js("a first part", "return document.getElementById('stream-output').textContent.length > 0")
+            .await;
+        let early = b.text("#stream-output").await;
+        assert!(!early.contains("asked."), "parts show before the stream ends: {early:?}");
+        b.wait_text("#stream-output", "stop when asked.").await;
+        assert_eq!(b.text("#stream-output").await, STREAMED);
+        assert!(b.marked().await, "no reload");
+        b.wait_text("#stream-produced", "20").await;
+
+        b.click("#stream-generate").await;
+        b.wait_js("a part", "return document.getElementById('stream-output').textContent.length > 0").await;
+        b.click("#stream-stop").await;
+        b.wait_js(
+            "the form at rest",
+            "return !document.getElementById('stream-form').hasAttribute('aria-busy')",
+        )
+        .await;
+        let shown = b.text("#stream-output").await;
+        assert!(!shown.is_empty() && !shown.contains("asked."), "stopped on the way: {shown:?}");
+        let at_stop = produced(&b).await;
+        assert!(at_stop < 40, "the producer went on after Stop: {at_stop}");
+        // Six more pieces' time: a producer still running would add them.
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        assert_eq!(produced(&b).await, at_stop, "the server's producer stopped");
+
+        // From a script: the first three parts, then `break` stops it.
+        b.wait_js("the stream reader", "return !!(window.serac && window.serac.stream)").await;
+        let got = b
+            .js_async(
+                "const done = arguments[0];
+                 const id = document.querySelector('#stream-form input[name=\"$action\"]').value;
+                 (async () => {
+                   const got = [];
+                   for await (const part of serac.stream(id)) { got.push(part); if (got.length === 3) break; }
+                   done(got);
+                 })().catch((e) => done(String(e)));",
+            )
+            .await;
+        assert_eq!(got, json!(["Server ", "actions ", "that "]));
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        let after = produced(&b).await;
+        assert!(after < at_stop + 10, "leaving the loop stopped the producer: {at_stop} then {after}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stream_without_js_b18() {
+    run(false, |b, _| async move {
+        b.goto("/stream").await;
+        b.click("#stream-generate").await;
+        b.wait_text("#stream-output", "stop when asked.").await;
+        assert_eq!(b.text("#stream-output").await, STREAMED, "the whole text at once");
+        assert_eq!(b.path().await, "/stream");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_home_page_links_every_example_and_each_loads() {
     run(false, |b, _| async move {
