@@ -212,3 +212,117 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
     return envelope.result as T;
   }
 }
+
+/** Options of a streamed call. */
+export interface SeracStreamOptions {
+  /** Aborting it stops the stream; the server drops the producer. */
+  signal?: AbortSignal;
+}
+
+function seracFail(envelope: SeracEnvelope): never {
+  const e = envelope.error!;
+  throw new ActionError(e.kind, e.status, e.message, e.fields ?? {}, e.digest);
+}
+
+/** Calls the action `name`, whose result is streamed, and yields its parts
+ * as they arrive (newline-delimited JSON, then the call's envelope). Leaving
+ * the loop early, or aborting `options.signal`, cancels the request. A
+ * streamed call carries no idempotency key and is not retried: a repeat
+ * would start the stream again. */
+export async function* seracStream<T>(
+  name: string,
+  args: unknown[] | FormData | object,
+  options: SeracStreamOptions = {},
+): AsyncGenerator<T, void, undefined> {
+  const body = Array.isArray(args) ? JSON.stringify(args) : seracFormBody(args);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  options.signal?.addEventListener("abort", abort);
+  try {
+    let staleRetried = false;
+    for (;;) {
+      const id = (await seracManifest(false))[name];
+      if (id === undefined) {
+        throw new ActionError("unknown_action", 404, `The server has no action named "${name}". Reload the page.`);
+      }
+      const headers: Record<string, string> = {
+        ...seracOptions.headers(),
+        "serac-action": id,
+        "serac-render": "none",
+      };
+      if (typeof body === "string") {
+        headers["content-type"] = "application/json";
+      }
+      let response: Response;
+      try {
+        response = await fetch(seracOptions.endpoint(), {
+          method: "POST",
+          headers,
+          body,
+          credentials: "same-origin",
+          signal: controller.signal,
+        });
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        throw new ActionError("network", 0, SERAC_OFFLINE);
+      }
+      if (!(response.headers.get("content-type") ?? "").startsWith("application/x-ndjson")) {
+        // Refused before anything streamed: an ordinary envelope.
+        let envelope: SeracEnvelope;
+        try {
+          envelope = (await response.json()) as SeracEnvelope;
+        } catch {
+          throw new ActionError("internal", response.status, `The server answered ${response.status} without a result.`);
+        }
+        if (envelope.error?.kind === "unknown_action" && !staleRetried) {
+          staleRetried = true;
+          await seracManifest(true);
+          continue;
+        }
+        if (envelope.error !== null) seracFail(envelope);
+        return;
+      }
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffered = "";
+      let envelope: SeracEnvelope | null = null;
+      for (;;) {
+        let read: ReadableStreamReadResult<Uint8Array>;
+        try {
+          read = await reader.read();
+        } catch (e) {
+          if (controller.signal.aborted) return;
+          throw new ActionError("network", 0, SERAC_OFFLINE);
+        }
+        if (read.done) break;
+        buffered += decoder.decode(read.value, { stream: true });
+        let at: number;
+        while ((at = buffered.indexOf("\n")) >= 0) {
+          const line = buffered.slice(0, at);
+          buffered = buffered.slice(at + 1);
+          if (line.trim() === "") continue;
+          const parsed = JSON.parse(line) as { part?: T } & Partial<SeracEnvelope>;
+          if ("part" in parsed) yield parsed.part as T;
+          else envelope = parsed as SeracEnvelope;
+        }
+      }
+      if (envelope === null) {
+        throw new ActionError("network", 0, "The answer was cut off before its end. Try again.");
+      }
+      if (envelope.redirect !== null) {
+        if (seracOptions.navigate) {
+          seracOptions.navigate(envelope.redirect);
+          return;
+        }
+        const to = new URL(envelope.redirect, location.href);
+        if (to.protocol === "http:" || to.protocol === "https:") location.assign(to.href);
+        return;
+      }
+      if (envelope.error !== null) seracFail(envelope);
+      return;
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", abort);
+    controller.abort();
+  }
+}

@@ -162,8 +162,11 @@ pub mod __private {
         note = "return `Result<(), ActionError>` for an action without a result"
     )]
     pub trait IntoActionResult {
-        /// What the action returns when it succeeds.
+        /// What the action returns when it succeeds (one part, for a
+        /// streamed result).
         type Output;
+        /// Whether the result is streamed ([`crate::Streaming`]).
+        const STREAMING: bool = false;
         /// The result as JSON (or a stream of parts), or the error.
         fn into_action_result(self) -> Result<Returned, ActionError>;
     }
@@ -184,7 +187,8 @@ pub mod __private {
     impl<T: Serialize + Send + 'static, E: Into<ActionError>> IntoActionResult
         for Result<crate::Streaming<T>, E>
     {
-        type Output = Vec<T>;
+        type Output = T;
+        const STREAMING: bool = true;
         fn into_action_result(self) -> Result<Returned, ActionError> {
             match self {
                 Ok(streaming) => Ok(Returned::Stream(StreamOfParts(streaming.into_parts()))),
@@ -227,6 +231,7 @@ pub mod __private {
                     params,
                     form,
                     output: types.name_of::<<$out as $crate::__private::IntoActionResult>::Output>(),
+                    streaming: <$out as $crate::__private::IntoActionResult>::STREAMING,
                 }
             }
             $crate::__private::inventory::submit! {

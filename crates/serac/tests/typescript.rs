@@ -66,6 +66,18 @@ pub async fn upload_avatar(form: FormData) -> Result<Option<String>, ActionError
     Ok(form.file("avatar").map(|f| f.file_name().to_string()))
 }
 
+/// Streams the user's activity, a line at a time.
+#[serac::action(typescript)]
+pub async fn activity(user_id: u64) -> Result<serac::Streaming<String>, ActionError> {
+    Ok(serac::Streaming::new(futures_util::stream::iter([Ok(format!("user {user_id}"))])))
+}
+
+/// Streams, without arguments.
+#[serac::action(typescript)]
+pub async fn ticks() -> Result<serac::Streaming<u32>, ActionError> {
+    Ok(serac::Streaming::new(futures_util::stream::iter([Ok(1)])))
+}
+
 /// Not exported: absent from the module.
 #[serac::action]
 pub async fn internal_only() -> Result<(), ActionError> {
@@ -92,6 +104,25 @@ fn each_exported_action_is_one_typed_function_with_its_docs() {
     assert!(ts.contains("export function renameMe(form: FormData | Rename): Promise<void> {"), "{ts}");
     assert!(ts.contains("export function uploadAvatar(form: FormData): Promise<string | null> {"), "{ts}");
     assert!(!ts.contains("internalOnly") && !ts.contains("internal_only"), "not exported");
+}
+
+/// B18: a streamed result is an async iterable of its parts, with an abort
+/// signal.
+#[test]
+fn a_streamed_result_is_an_async_iterable_of_its_parts() {
+    let ts = module();
+    assert!(
+        ts.contains(
+            "export function activity(userId: number, options?: SeracStreamOptions): AsyncIterable<string> {\n  \
+             return seracStream<string>(\"activity\", [userId], options);\n}"
+        ),
+        "{ts}"
+    );
+    assert!(
+        ts.contains("export function ticks(options?: SeracStreamOptions): AsyncIterable<number> {"),
+        "{ts}"
+    );
+    assert!(ts.contains("export async function* seracStream<T>("), "{ts}");
 }
 
 #[test]
@@ -132,6 +163,6 @@ async fn the_layer_serves_the_ids_of_exported_actions_only() {
     let body = http_body_util::BodyExt::collect(res.into_body()).await.expect("body").to_bytes();
     let ids: BTreeMap<String, String> = serde_json::from_slice(&body).expect("json");
     let names: Vec<&str> = ids.keys().map(String::as_str).collect();
-    assert_eq!(names, ["find_user", "rename_me", "upload_avatar"]);
+    assert_eq!(names, ["activity", "find_user", "rename_me", "ticks", "upload_avatar"]);
     assert_eq!(ids["find_user"], keys.action_id(find_user::action().path()));
 }

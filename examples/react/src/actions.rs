@@ -105,3 +105,19 @@ pub async fn archived(cx: Cx) -> Result<Archive, ActionError> {
     let state: AppState = cx.state()?;
     Ok(Archive { todos: state.with(|t| t.archived.clone()) })
 }
+
+/// The words of a suggested todo, as it is thought of (a stand-in for a
+/// language model): a streamed result, read with `for await`.
+pub const SUGGESTION: [&str; 5] = ["Water ", "the ", "plants ", "on ", "Friday"];
+
+/// Suggests a todo, a word at a time.
+#[action(typescript)]
+pub async fn suggest() -> Result<serac::Streaming<String>, ActionError> {
+    Ok(serac::Streaming::from_fn(|words| async move {
+        for word in SUGGESTION {
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            words.send(word.to_string()).await;
+        }
+        Ok(())
+    }))
+}

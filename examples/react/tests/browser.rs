@@ -172,6 +172,33 @@ async fn an_action_that_redirects_sends_the_browser_there() {
     .await;
 }
 
+/// B18 for the typed client: a streamed result is an async iterable; the
+/// words show one by one, and Stop (an `AbortSignal`) ends it early.
+#[tokio::test]
+async fn a_streamed_suggestion_shows_word_by_word_and_stops() {
+    run(|b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        b.click("#suggest").await;
+        b.wait_js("a first word", "return document.getElementById('suggestion').textContent.length > 0;")
+            .await;
+        let early = b.text("#suggestion").await;
+        assert!(!early.contains("Friday"), "words show before the last: {early:?}");
+        b.wait_text("#suggestion", "Water the plants on Friday").await;
+        b.wait_js("the stream's end", "return !document.getElementById('suggest').disabled;").await;
+
+        b.click("#suggest").await;
+        b.wait_js("a first word", "return document.getElementById('suggestion').textContent.length > 0;")
+            .await;
+        b.click("#suggest-stop").await;
+        b.wait_js("stopped", "return !document.getElementById('suggest').disabled;").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let stopped = b.text("#suggestion").await;
+        assert!(!stopped.is_empty() && !stopped.contains("Friday"), "stopped on the way: {stopped:?}");
+    })
+    .await;
+}
+
 /// B3 for the typed client: the server restarts with another secret (every
 /// id changes) while the page is open; the next call reads the ids again and
 /// succeeds, once.

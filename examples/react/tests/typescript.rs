@@ -42,6 +42,9 @@ fn the_generated_client_is_up_to_date() {
     assert!(generated.contains("export function addTodo(form: FormData | NewTodo): Promise<Todo>"));
     assert!(generated.contains("export function archiveDone(): Promise<void>"));
     assert!(generated.contains("export type Todo = { id: number, title: string, done: boolean, };"));
+    assert!(
+        generated.contains("export function suggest(options?: SeracStreamOptions): AsyncIterable<string>")
+    );
 }
 
 #[test]

@@ -181,8 +181,11 @@ pub struct Signature {
     pub params: Vec<(&'static str, String)>,
     /// The form parameter.
     pub form: FormParam,
-    /// The TypeScript type of the result.
+    /// The TypeScript type of the result (of one part, when streamed).
     pub output: String,
+    /// The result is streamed ([`crate::Streaming`]): the function returns
+    /// an `AsyncIterable` of its parts.
+    pub streaming: bool,
 }
 
 /// An action exported to TypeScript. Registered by `#[action(typescript)]`.
@@ -372,10 +375,22 @@ pub fn module() -> String {
             FormParam::FormData => ("form: FormData".to_string(), "form".to_string()),
             FormParam::Typed(ty) => (format!("form: FormData | {ty}"), "form".to_string()),
         };
-        let _ = writeln!(
-            out,
-            "export function {fn_name}({params}): Promise<{output}> {{\n  return seracCall<{output}>(\"{name}\", {body});\n}}"
-        );
+        if sig.streaming {
+            let params = if params.is_empty() {
+                "options?: SeracStreamOptions".to_string()
+            } else {
+                format!("{params}, options?: SeracStreamOptions")
+            };
+            let _ = writeln!(
+                out,
+                "export function {fn_name}({params}): AsyncIterable<{output}> {{\n  return seracStream<{output}>(\"{name}\", {body}, options);\n}}"
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "export function {fn_name}({params}): Promise<{output}> {{\n  return seracCall<{output}>(\"{name}\", {body});\n}}"
+            );
+        }
     }
     out
 }

@@ -7,7 +7,7 @@
 import { Component, Suspense, startTransition, use, useActionState, useOptimistic, useState } from "react";
 import type { ReactNode } from "react";
 import { useFormStatus } from "react-dom";
-import { ActionError, addTodo, archiveDone, archived, listTodos, setDone } from "./serac.gen";
+import { ActionError, addTodo, archiveDone, archived, listTodos, setDone, suggest } from "./serac.gen";
 import type { Archive, Todo } from "./serac.gen";
 
 /** A todo as shown: `saving` until the server has confirmed it. */
@@ -32,6 +32,41 @@ function AddButton() {
     <button id="add" type="submit" disabled={pending}>
       {pending ? "Adding…" : "Add"}
     </button>
+  );
+}
+
+/** A suggested todo, streamed a word at a time; Stop cancels it on the server. */
+function Suggestion() {
+  const [text, setText] = useState("");
+  const [running, setRunning] = useState<AbortController | null>(null);
+  async function start() {
+    const controller = new AbortController();
+    setRunning(controller);
+    setText("");
+    try {
+      for await (const word of suggest({ signal: controller.signal })) {
+        setText((t) => t + word);
+      }
+    } catch (e) {
+      setText(message(e));
+    } finally {
+      setRunning(null);
+    }
+  }
+  return (
+    <div className="suggestion">
+      <button id="suggest" type="button" onClick={start} disabled={running !== null}>
+        Suggest a todo
+      </button>
+      {running !== null && (
+        <button id="suggest-stop" type="button" onClick={() => running.abort()}>
+          Stop
+        </button>
+      )}
+      <p id="suggestion" aria-live="polite" data-streaming={running !== null ? "" : undefined}>
+        {text}
+      </p>
+    </div>
   );
 }
 
@@ -127,6 +162,7 @@ function TodoList({ initial }: { initial: Todo[] }) {
           ))}
         </ul>
       )}
+      <Suggestion />
       <form action={archive}>
         <button id="archive" type="submit" disabled={archiving || !todos.some((t) => t.done)}>
           {archiving ? "Archiving…" : "Archive done todos"}
