@@ -264,6 +264,11 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
     // The list's own errors belong to the parameter list, not the attribute.
     let at_params = sig.paren_token.span.join();
     let list_len = respan(quote! { <#bound_list as #krate::__private::List>::LEN }, at_params);
+    let spools = params.iter().map(|(_, ty)| {
+        let at = respan(quote! { #krate::__private }, ty.span());
+        quote_spanned! {ty.span()=> <#ty as #at::Param>::SPOOLS_UPLOADS }
+    });
+    let spools = quote! { false #(|| #spools)* };
     let action_ref = respan(quote! { #krate::ActionRef<#bound_list> }, at_params);
     let duration = match &settings.max_duration_ms {
         Some(ms) => quote! { ::core::option::Option::Some(::core::time::Duration::from_millis(#ms)) },
@@ -309,6 +314,7 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
                 #duration,
                 #body_limit,
                 #list_len,
+                #spools,
             );
 
             fn invoke(mut call: #krate::__private::Call) -> #krate::__private::ActionFuture {

@@ -388,6 +388,10 @@ pub enum Rejection {
     /// The layer is not installed around the router that handled a page.
     #[error("serac::ActionLayer is not installed around this router")]
     LayerMissing,
+    /// An upload could not be written to a temporary file (the disk is
+    /// full, say); the cause is logged.
+    #[error("The upload could not be stored on the server; nothing was done. Try again later.")]
+    UploadNotStored,
 }
 
 impl Rejection {
@@ -404,7 +408,9 @@ impl Rejection {
             }
             Self::UnknownAction => StatusCode::NOT_FOUND,
             Self::IdempotencyConflict | Self::AnswerNotKept => StatusCode::CONFLICT,
-            Self::MissingState { .. } | Self::LayerMissing => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::MissingState { .. } | Self::LayerMissing | Self::UploadNotStored => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -425,6 +431,7 @@ impl Rejection {
             Self::BadSeal => "bad_seal",
             Self::MissingState { .. } => "missing_state",
             Self::LayerMissing => "layer_missing",
+            Self::UploadNotStored => "upload_not_stored",
         }
     }
 }
@@ -509,6 +516,7 @@ mod tests {
             Rejection::BadSeal,
             Rejection::MissingState { type_name: "" },
             Rejection::LayerMissing,
+            Rejection::UploadNotStored,
         ];
         for r in &rejections {
             match r {
@@ -525,7 +533,8 @@ mod tests {
                 | Rejection::MissingBound
                 | Rejection::BadSeal
                 | Rejection::MissingState { .. }
-                | Rejection::LayerMissing => {}
+                | Rejection::LayerMissing
+                | Rejection::UploadNotStored => {}
             }
         }
         actions.iter().map(ActionError::kind).chain(rejections.iter().map(Rejection::kind)).collect()

@@ -91,12 +91,14 @@ pub mod protocol;
 pub mod seal;
 mod secret;
 mod cookies;
+mod spool;
 mod payload;
 mod guard;
 pub mod config;
 pub mod cx;
 pub mod auth;
 pub mod action;
+pub mod upload;
 #[cfg(feature = "garde")]
 pub mod validate;
 pub mod client;

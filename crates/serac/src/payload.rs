@@ -11,6 +11,8 @@
 //! refused before reading, and a body without one (chunked) is cut off as soon
 //! as it passes the limit.
 
+use std::sync::Arc;
+
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt as _;
 use http::HeaderMap;
@@ -97,6 +99,9 @@ pub(crate) struct Payload {
     /// `$bound` / `$state` of a JSON call given in an object body.
     pub(crate) json_bound: Option<String>,
     pub(crate) json_state: Option<String>,
+    /// Files spooled to disk, for an action that takes
+    /// [`Upload`](crate::upload::Upload)s.
+    pub(crate) spool: Arc<crate::spool::Spool>,
 }
 
 impl Payload {
@@ -283,6 +288,123 @@ pub(crate) async fn read_up_to(body: axum::body::Body, limit: usize) -> Result<R
 /// The declared length, when there is one.
 pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
+}
+
+/// Reads a multipart body as a stream, for an action that spools its
+/// uploads: text fields into memory (at most `text_limit` bytes of them),
+/// each file to a temporary file, the whole body at most `limit` bytes.
+/// Gives back the payload, the body's length and its SHA-256 (for the
+/// idempotency fingerprint).
+pub(crate) async fn spool_multipart(
+    boundary: &str,
+    body: axum::body::Body,
+    limit: usize,
+    text_limit: usize,
+) -> Result<(Payload, usize, [u8; 32]), Rejection> {
+    use sha2::Digest as _;
+    use tokio::io::AsyncWriteExt as _;
+
+    let too_large = || Rejection::PayloadTooLarge { limit: crate::error::human_bytes(limit) };
+    let counted = Arc::new(std::sync::Mutex::new((0usize, sha2::Sha256::new(), false)));
+    let seen = counted.clone();
+    // Every byte is counted and hashed as it goes by; past the limit the
+    // stream ends in an error, and nothing more is read.
+    let stream = body.into_data_stream().map(move |chunk| {
+        let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.0 += chunk.len();
+        if seen.0 > limit {
+            seen.2 = true;
+            return Err(std::io::Error::other("over the limit"));
+        }
+        seen.1.update(&chunk);
+        Ok(chunk)
+    });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut payload = Payload::default();
+    let over = || counted.lock().unwrap_or_else(|e| e.into_inner()).2;
+    let bad = |e: multer::Error| {
+        if over() { too_large() } else { Rejection::BadPayload(format!("malformed multipart body: {e}")) }
+    };
+    let mut text = 0usize;
+    let mut parts = 0usize;
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        parts += 1;
+        if parts > MAX_FIELDS {
+            return Err(too_many_fields());
+        }
+        let name = field.name().unwrap_or("").to_string();
+        if name.len() > MAX_PART_NAME || field.file_name().is_some_and(|f| f.len() > MAX_PART_NAME) {
+            return Err(Rejection::BadPayload(format!(
+                "a part of the form has a name or file name longer than {MAX_PART_NAME} bytes"
+            )));
+        }
+        match field.file_name() {
+            Some(file_name) => {
+                let file_name = sanitize_file_name(file_name);
+                let content_type = field.content_type().map(ToString::to_string);
+                let failed = |e: std::io::Error| {
+                    tracing::error!(error = %e, "an upload could not be written to a temporary file");
+                    Rejection::UploadNotStored
+                };
+                let (temp, mut file) = crate::spool::TempFile::create().await.map_err(failed)?;
+                let mut len = 0u64;
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    len += chunk.len() as u64;
+                    file.write_all(&chunk).await.map_err(failed)?;
+                }
+                file.flush().await.map_err(failed)?;
+                payload.spool.push(crate::spool::Spooled {
+                    field: name,
+                    file_name,
+                    content_type,
+                    len,
+                    file: temp,
+                });
+            }
+            None => {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    text += chunk.len();
+                    if text > text_limit {
+                        return Err(Rejection::PayloadTooLarge {
+                            limit: crate::error::human_bytes(text_limit),
+                        });
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    Rejection::BadPayload(format!("the field {name:?} is not valid UTF-8 text"))
+                })?;
+                payload.fields.push((name, text));
+            }
+        }
+    }
+    let (len, hash, _) = std::mem::take(&mut *counted.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok((payload, len, hash.finalize().into()))
+}
+
+/// Moves the files of a body read into memory to temporary files, for an
+/// action that takes them as [`Upload`](crate::upload::Upload)s.
+pub(crate) async fn spool_files(payload: &mut Payload) -> Result<(), Rejection> {
+    use tokio::io::AsyncWriteExt as _;
+    for file in std::mem::take(&mut payload.files) {
+        let failed = |e: std::io::Error| {
+            tracing::error!(error = %e, "an upload could not be written to a temporary file");
+            Rejection::UploadNotStored
+        };
+        let (temp, mut out) = crate::spool::TempFile::create().await.map_err(failed)?;
+        out.write_all(&file.bytes).await.map_err(failed)?;
+        out.flush().await.map_err(failed)?;
+        payload.spool.push(crate::spool::Spooled {
+            field: file.field,
+            file_name: file.file_name,
+            content_type: file.content_type,
+            len: file.bytes.len() as u64,
+            file: temp,
+        });
+    }
+    Ok(())
 }
 
 /// Decodes a fully read body.

@@ -52,6 +52,11 @@ impl Call {
 
     /// Used by generated code: the name of the parameter decoded next.
     #[doc(hidden)]
+    /// The name of the parameter being decoded.
+    pub(crate) fn param(&self) -> &'static str {
+        self.param
+    }
+
     pub fn set_param(&mut self, name: &'static str) {
         self.param = name;
     }

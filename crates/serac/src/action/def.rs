@@ -22,6 +22,7 @@ pub struct ActionDef {
     max_duration: Option<Duration>,
     body_limit: Option<usize>,
     bound: usize,
+    spools: bool,
 }
 
 impl ActionDef {
@@ -35,8 +36,15 @@ impl ActionDef {
         max_duration: Option<Duration>,
         body_limit: Option<usize>,
         bound: usize,
+        spools: bool,
     ) -> Self {
-        Self { path, name, invoke, max_duration, body_limit, bound }
+        Self { path, name, invoke, max_duration, body_limit, bound, spools }
+    }
+
+    /// Whether a multipart body is streamed, its files spooled to disk
+    /// (the action takes an [`Upload`](crate::upload::Upload)).
+    pub fn spools_uploads(&self) -> bool {
+        self.spools
     }
 
     /// The Rust path of the function (`my_app::invoices::create`): the input

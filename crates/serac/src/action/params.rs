@@ -45,6 +45,12 @@ use crate::payload::{Payload, UploadedFile};
             a `serde::Deserialize` type (a JSON argument), or a type implementing `serac::FromCall`"
 )]
 pub trait FromCall: Sized + Send {
+    /// Whether the action's multipart body is streamed, its files written
+    /// to temporary files as they arrive ([`crate::upload::Upload`]),
+    /// rather than read into memory first.
+    #[doc(hidden)]
+    const SPOOLS_UPLOADS: bool = false;
+
     /// Takes the value from the call.
     fn from_call(call: &mut Call) -> impl Future<Output = Result<Self, ActionError>> + Send;
 }
@@ -61,12 +67,15 @@ pub trait FromCall: Sized + Send {
 pub trait Param: Sized + Send {
     /// `Cons<T, Nil>` for `Bound<T>`, `Nil` for everything else.
     type Bound: List;
+    /// See [`FromCall::SPOOLS_UPLOADS`].
+    const SPOOLS_UPLOADS: bool = false;
     /// Takes the value from the call.
     fn extract(call: &mut Call) -> impl Future<Output = Result<Self, ActionError>> + Send;
 }
 
 impl<T: FromCall> Param for T {
     type Bound = Nil;
+    const SPOOLS_UPLOADS: bool = T::SPOOLS_UPLOADS;
     fn extract(call: &mut Call) -> impl Future<Output = Result<Self, ActionError>> + Send {
         T::from_call(call)
     }

@@ -59,7 +59,14 @@ impl Registry {
 
     /// The largest `#[action(body_limit = …)]`, or 0.
     pub(crate) fn max_body_limit(&self) -> usize {
-        self.current.values().filter_map(|(def, _)| def.body_limit()).max().unwrap_or(0)
+        // Actions that spool their uploads read large bodies as a stream:
+        // their limits do not make every form read into memory larger.
+        self.current
+            .values()
+            .filter(|(def, _)| !def.spools_uploads())
+            .filter_map(|(def, _)| def.body_limit())
+            .max()
+            .unwrap_or(0)
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -30,7 +30,7 @@ use crate::action::{ActionDef, Call};
 use crate::app::App;
 use crate::cx::Cx;
 use crate::error::{Rejection, human_bytes};
-use crate::payload::{self, Payload};
+use crate::payload::{self, Encoding, Payload};
 use crate::protocol::{fields, names};
 use crate::seal::{self, ID_LEN, KeyRing};
 
@@ -82,27 +82,63 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     };
     let mut key = None;
     let (mut payload, read_len) = match body {
+        CallBody::Spool { body, def } => {
+            // A native form for an action that spools its uploads (no
+            // idempotency key without JavaScript).
+            let limit = limit_for(app, path, Some(def));
+            if payload::content_length(&parts.headers).is_some_and(|len| len > limit as u64) {
+                return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
+            }
+            let Encoding::Multipart(boundary) = payload::encoding(&parts.headers)? else {
+                return Err(Rejection::PayloadTooLarge { limit: human_bytes(app.config.body_limit) });
+            };
+            let (payload, _, _) =
+                payload::spool_multipart(&boundary, body, limit, app.config.body_limit).await?;
+            (payload, None)
+        }
         CallBody::Unread(body) => {
             let limit = limit_for(app, path, header_def);
             if payload::content_length(&parts.headers).is_some_and(|len| len > limit as u64) {
                 return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
             }
             let encoding = payload::encoding(&parts.headers)?;
-            let bytes = match payload::read_up_to(body, limit).await? {
-                payload::Read::Whole(bytes) => bytes,
-                payload::Read::Over { .. } => {
-                    return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
-                }
+            let spooling = match (header_def, &encoding) {
+                (Some(def), Encoding::Multipart(boundary)) if def.spools_uploads() => Some(boundary.clone()),
+                _ => None,
             };
-            // A repeat is the same request: its key is hashed with the body.
-            if let Some(id) = header_id {
-                key = Key::of(&parts, id, &bytes)?;
+            if let Some(boundary) = spooling {
+                // Files to disk as they arrive; the fingerprint hashes the
+                // body as it goes by.
+                let (payload, _, digest) =
+                    payload::spool_multipart(&boundary, body, limit, app.config.body_limit).await?;
+                if let Some(id) = header_id {
+                    key = Key::of(&parts, id, &digest)?;
+                }
+                (payload, None)
+            } else {
+                let bytes = match payload::read_up_to(body, limit).await? {
+                    payload::Read::Whole(bytes) => bytes,
+                    payload::Read::Over { .. } => {
+                        return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
+                    }
+                };
+                // A repeat is the same request: its key is hashed with the body.
+                if let Some(id) = header_id {
+                    key = Key::of(&parts, id, &bytes)?;
+                }
+                (payload::decode(&encoding, bytes).await?, None)
             }
-            (payload::decode(&encoding, bytes).await?, None)
         }
         CallBody::Decoded { payload, len } => (payload, Some(len)),
     };
 
+    if !payload.files.is_empty() {
+        let def = header_def.or_else(|| named(header_id, &payload).ok().and_then(|n| lookup(app, n.id)));
+        if def.is_some_and(ActionDef::spools_uploads) {
+            // A small form read whole: its files go where `Upload` takes them.
+            payload::spool_files(&mut payload).await?;
+        }
+    }
     let named = named(header_id, &payload)?;
     let def = match header_def.or_else(|| lookup(app, named.id)) {
         Some(def) => def,

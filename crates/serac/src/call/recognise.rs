@@ -25,6 +25,9 @@ pub(super) struct CallRequest {
 pub(super) enum CallBody {
     /// A JavaScript call: read once its action's limit is known.
     Unread(Body),
+    /// A native form too large to read into memory, whose first fields
+    /// name an action that spools its uploads: read as a stream.
+    Spool { body: Body, def: &'static ActionDef },
     /// A native form: read and decoded to recognise it.
     Decoded { payload: Payload, len: usize },
 }
@@ -96,8 +99,19 @@ async fn oversized(
     body: Body,
 ) -> Result<Recognised, Rejection> {
     match payload::peek_action(encoding, body).await? {
-        (Some(id), _, _) => {
-            let limit = limit_for(app, parts.uri.path(), app.registry.get(&id));
+        (Some(id), read, rest) => {
+            let def = app.registry.get(&id);
+            if let Some(def) =
+                def.filter(|d| d.spools_uploads() && matches!(encoding, Encoding::Multipart(_)))
+            {
+                let body = payload::replay(read, rest);
+                return Ok(Recognised::Call(CallRequest {
+                    parts,
+                    header_id: None,
+                    body: CallBody::Spool { body, def },
+                }));
+            }
+            let limit = limit_for(app, parts.uri.path(), def);
             Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) })
         }
         (None, read, rest) => {

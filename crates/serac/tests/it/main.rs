@@ -25,6 +25,7 @@ mod redirects;
 mod runtime;
 mod serve;
 mod streaming;
+mod upload;
 mod sealed;
 mod support;
 mod validation;

@@ -297,7 +297,8 @@ async fn upload(b: B, js: bool) {
     let small = dir.join(format!("demo-small-{}-{js}.txt", std::process::id()));
     let big = dir.join(format!("demo-big-{}-{js}.bin", std::process::id()));
     std::fs::write(&small, "hello, serac").expect("file");
-    std::fs::write(&big, vec![0u8; 2 * 1024 * 1024]).expect("file");
+    // Past the 100 MB limit: refused from its declared length.
+    std::fs::write(&big, vec![0u8; 101 * 1024 * 1024]).expect("file");
 
     b.goto("/upload").await;
     b.type_into("#file", small.to_str().expect("path")).await;
@@ -308,7 +309,7 @@ async fn upload(b: B, js: bool) {
     b.goto("/upload").await;
     b.type_into("#file", big.to_str().expect("path")).await;
     b.click("#upload").await;
-    b.wait_text("body", "larger than the limit of 1 MB").await;
+    b.wait_text("body", "larger than the limit of 100 MB").await;
     if js {
         b.wait_text("#error", "larger than the limit").await;
     }

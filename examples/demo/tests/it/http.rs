@@ -275,7 +275,7 @@ async fn a_refused_upload_is_answered_in_the_demos_layout() {
     for (k, v) in fields {
         form = form.text(k, v);
     }
-    let file = reqwest::multipart::Part::bytes(vec![b'x'; 2 * 1024 * 1024]).file_name("big.bin");
+    let file = reqwest::multipart::Part::bytes(vec![b'x'; 101 * 1024 * 1024]).file_name("big.bin");
     let res = client()
         .post(format!("{}/upload", demo.url))
         .header("origin", &demo.url)
@@ -286,7 +286,7 @@ async fn a_refused_upload_is_answered_in_the_demos_layout() {
     assert_eq!(res.status(), 413);
     let body = res.text().await.expect("body");
     assert!(body.contains("class=\"brand\""), "the demo's header: {body}");
-    assert!(body.contains("larger than the limit of 1 MB"), "{body}");
+    assert!(body.contains("larger than the limit of 100 MB"), "{body}");
 }
 
 /// B20: the demo's forms take `ValidForm`: the rules run before the action,

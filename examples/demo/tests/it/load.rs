@@ -33,6 +33,8 @@ impl Demo {
             .env("DATABASE_URL", format!("sqlite://{}", dir.join("demo.db").display()))
             .env("SERAC_SECRET", "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM=")
             .env("RUST_LOG", "error")
+            // Uploads are spooled here, to see that none is left behind.
+            .env("TMPDIR", &dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -230,4 +232,99 @@ async fn the_demo_on_loopback_answers_actions_only_for_its_own_names_r6() {
     assert!(page.contains("Total Likes: 0"), "nothing ran");
     assert_eq!(like(format!("localhost:{port}")).await.expect("POST").status(), 303);
     assert_eq!(like(format!("127.0.0.1:{port}")).await.expect("POST").status(), 303);
+}
+
+/// What the demo's temporary directory holds of uploads.
+fn spooled_files(demo: &Demo) -> usize {
+    std::fs::read_dir(&demo.dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("serac-upload-"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// B18: a 100 MB upload is streamed to a temporary file, with JavaScript
+/// (the runtime's header) and without (a native form, recognised from its
+/// first fields): the demo's peak memory stays far below the file's size,
+/// and the temporary file is gone after the answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_megabyte_upload_streams_to_disk_with_flat_memory_b18() {
+    let demo = Demo::start("big-upload");
+    let html =
+        client().get(format!("{}/upload", demo.url)).send().await.expect("GET").text().await.expect("body");
+    let fields = hidden(&html, "upload-form");
+    let id = fields.iter().find(|(k, _)| k == "$action").map(|(_, v)| v.clone()).expect("$action");
+    let size = 100 * 1024 * 1024 - 64 * 1024; // the whole form within 100 MB
+    let before = demo.peak_rss_kib();
+    for js in [false, true] {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in &fields {
+            form = form.text(k.clone(), v.clone());
+        }
+        let file = reqwest::multipart::Part::bytes(vec![b'x'; size]).file_name("big.bin");
+        let mut req = client().post(format!("{}/upload", demo.url)).header("origin", &demo.url);
+        if js {
+            req = req.header(serac::protocol::ACTION_HEADER, &id);
+        }
+        let started = Instant::now();
+        let res = req.multipart(form.part("file", file)).send().await.expect("POST");
+        let status = res.status();
+        let body = res.text().await.expect("body");
+        assert_eq!(status, 200, "js={js}: {body}");
+        assert!(
+            body.contains(&format!("{size} bytes")) || body.contains(&format!("\"size\":{size}")),
+            "js={js}: {body}"
+        );
+        eprintln!("100 MB upload (js={js}) answered in {:?}", started.elapsed());
+        assert_eq!(spooled_files(&demo), 0, "js={js}: the temporary file was removed");
+    }
+    let peak = demo.peak_rss_kib();
+    eprintln!("two 100 MB uploads: demo peak RSS {before} KiB before, {peak} KiB after");
+    assert!(peak < before + 40 * 1024, "the upload was held in memory: {before} -> {peak} KiB");
+}
+
+/// B18, S32: over the limit, `413` comes before the body is read: the
+/// client declares 200 MB and sends only the first fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_over_the_limit_is_refused_before_its_body_is_read() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let demo = Demo::start("over-limit");
+    let html =
+        client().get(format!("{}/upload", demo.url)).send().await.expect("GET").text().await.expect("body");
+    let fields = hidden(&html, "upload-form");
+    let boundary = "XyZ";
+    let mut head = String::new();
+    for (k, v) in &fields {
+        head.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    head.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge.bin\"\r\n\r\n"
+    ));
+    let addr = demo.url.trim_start_matches("http://").to_string();
+    for js in [false, true] {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        let mut request = format!(
+            "POST /upload HTTP/1.1\r\nHost: {addr}\r\nOrigin: {}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n",
+            demo.url,
+            200 * 1024 * 1024
+        );
+        if js {
+            let id = &fields.iter().find(|(k, _)| k == "$action").expect("$action").1;
+            request.push_str(&format!("serac-action: {id}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(&head);
+        stream.write_all(request.as_bytes()).await.expect("write");
+        let mut answer = vec![0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+            .await
+            .expect("answered without the rest of the body")
+            .expect("read");
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 413"), "js={js}: {answer}");
+    }
 }
