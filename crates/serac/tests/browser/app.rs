@@ -634,6 +634,61 @@ async fn reset_page(page: Page) -> Markup {
     )
 }
 
+// ---- streamed results (B18) --------------------------------------------------
+
+/// Four steps, each a part that replaces the one before.
+#[serac::action]
+pub async fn steps() -> Result<serac::Streaming<String>, ActionError> {
+    Ok(serac::Streaming::from_fn(|parts| async move {
+        for n in 1..=4 {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            parts.send(format!("step {n} of 4")).await;
+        }
+        Ok(())
+    }))
+}
+
+/// The progress of a job, `{value, max}`.
+#[serac::action]
+pub async fn job() -> Result<serac::Streaming<serde_json::Value>, ActionError> {
+    Ok(serac::Streaming::from_fn(|parts| async move {
+        for n in 1..=4 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            parts.send(serde_json::json!({ "value": n, "max": 4 })).await;
+        }
+        Ok(())
+    }))
+}
+
+/// One part, then an error.
+#[serac::action]
+pub async fn faulty() -> Result<serac::Streaming<String>, ActionError> {
+    Ok(serac::Streaming::from_fn(|parts| async move {
+        parts.send("started".to_string()).await;
+        Err(ActionError::conflict("The job failed half way."))
+    }))
+}
+
+async fn streams_page(page: Page) -> Markup {
+    doc(
+        &page,
+        "Streams",
+        "",
+        html! {
+            (serac::client::stream_tags())
+            (page.form(steps::action()).id("steps-form").attr("data-serac-stream", "replace")
+                .attr("data-serac-into", "#latest").body(html! { button #steps-btn { "Steps" } }))
+            p #latest {}
+            (page.form(job::action()).id("job-form").attr("data-serac-stream", "progress")
+                .attr("data-serac-into", "#bar").body(html! { button #job-btn { "Job" } }))
+            progress #bar value="0" max="1" {}
+            (page.form(faulty::action()).id("faulty-form").attr("data-serac-stream", "append")
+                .attr("data-serac-into", "#faulty-out").body(html! { button #faulty-btn { "Faulty" } }))
+            p #faulty-out {}
+        },
+    )
+}
+
 pub fn exposed() -> Vec<ActionRef> {
     vec![add::action(), refuse::action(), delete::action(), call::action(), r#type::action()]
 }
@@ -662,5 +717,6 @@ pub fn router(state: AppState) -> Router {
         .route("/permalink", get(permalink))
         .route("/permalink/target", get(permalink))
         .route("/reset", get(reset_page))
+        .route("/streams", get(streams_page))
         .with_state(state)
 }

@@ -226,3 +226,30 @@ async fn a_form_may_keep_its_values_and_live_forms_are_never_reset() {
     })
     .await;
 }
+
+/// B18: the stream reader's other modes. `replace` shows only the latest
+/// part, `progress` sets a `<progress>`, and an error part ends in the
+/// error boundary with what arrived before it kept.
+#[tokio::test]
+async fn streamed_parts_replace_set_progress_and_end_in_the_error_boundary_b18() {
+    run(true, |_s, b| async move {
+        b.goto("/streams").await;
+        b.wait_js("the stream reader", "return !!(window.serac && window.serac.stream)").await;
+        b.click("#steps-btn").await;
+        b.wait_text("#latest", "step 2 of 4").await;
+        b.wait_text("#latest", "step 4 of 4").await;
+        assert_eq!(b.text("#latest").await, "step 4 of 4", "each part replaced the one before");
+
+        b.click("#job-btn").await;
+        b.wait_js(
+            "the job's end",
+            "const p = document.getElementById('bar'); return p.value === 4 && p.max === 4;",
+        )
+        .await;
+
+        b.click("#faulty-btn").await;
+        b.wait_text("#boundary", "The job failed half way.").await;
+        assert_eq!(b.text("#faulty-out").await, "started", "the part before the error stays");
+    })
+    .await;
+}

@@ -35,7 +35,7 @@ impl Produced {
     }
 }
 
-/// Streams [`ANSWER`], a piece every [`PACE`].
+/// Streams the answer, a piece every 100 ms.
 #[serac::action]
 pub async fn generate(State(demo): State<Demo>) -> Result<Streaming<String>, ActionError> {
     Ok(Streaming::from_fn(move |parts| async move {
