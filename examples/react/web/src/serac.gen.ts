@@ -33,6 +33,7 @@ export type ActionErrorKind =
   | "bad_seal"
   | "missing_state"
   | "layer_missing"
+  | "upload_not_stored"
   | "network";
 
 /** What a failed call throws. For a validation failure, `fields` maps each
