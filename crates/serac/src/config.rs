@@ -85,6 +85,7 @@ pub struct Config {
     pub(crate) idempotency_budget: u64,
     pub(crate) idempotency_keep_for: Duration,
     pub(crate) idempotency_max_answer: usize,
+    pub(crate) uploads_on_disk: crate::spool::DiskBudget,
     pub(crate) routes: Arc<matchit::Router<RouteConfig>>,
     caches_pages: bool,
     pub(crate) session_cookies: Option<Vec<String>>,
@@ -104,6 +105,7 @@ impl Config {
             idempotency_budget: idempotency::DEFAULT_BUDGET,
             idempotency_keep_for: idempotency::DEFAULT_KEEP_FOR,
             idempotency_max_answer: idempotency::DEFAULT_MAX_ANSWER,
+            uploads_on_disk: crate::spool::DiskBudget::new(crate::spool::DEFAULT_DISK_BUDGET),
             routes: Arc::new(matchit::Router::new()),
             caches_pages: false,
             session_cookies: None,
@@ -216,6 +218,16 @@ impl Config {
     #[must_use]
     pub fn https(mut self, https: bool) -> Self {
         self.guard.scheme = if https { "https" } else { "http" };
+        self
+    }
+
+    /// How many bytes of uploads (`Upload` parameters) may be on disk at
+    /// once, all calls together (default 1 GiB): past it, a call is refused
+    /// with `503` and its files removed, so that uploads cannot fill the
+    /// disk.
+    #[must_use]
+    pub fn uploads_on_disk(mut self, bytes: u64) -> Self {
+        self.uploads_on_disk = crate::spool::DiskBudget::new(bytes);
         self
     }
 

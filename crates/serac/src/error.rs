@@ -392,6 +392,10 @@ pub enum Rejection {
     /// full, say); the cause is logged.
     #[error("The upload could not be stored on the server; nothing was done. Try again later.")]
     UploadNotStored,
+    /// The uploads on disk, all calls together, are at their budget
+    /// ([`Config::uploads_on_disk`](crate::Config::uploads_on_disk)).
+    #[error("The server is receiving too many uploads at once; nothing was done. Try again in a moment.")]
+    UploadsBusy,
 }
 
 impl Rejection {
@@ -411,6 +415,7 @@ impl Rejection {
             Self::MissingState { .. } | Self::LayerMissing | Self::UploadNotStored => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            Self::UploadsBusy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -432,6 +437,7 @@ impl Rejection {
             Self::MissingState { .. } => "missing_state",
             Self::LayerMissing => "layer_missing",
             Self::UploadNotStored => "upload_not_stored",
+            Self::UploadsBusy => "uploads_busy",
         }
     }
 }
@@ -517,6 +523,7 @@ mod tests {
             Rejection::MissingState { type_name: "" },
             Rejection::LayerMissing,
             Rejection::UploadNotStored,
+            Rejection::UploadsBusy,
         ];
         for r in &rejections {
             match r {
@@ -534,7 +541,8 @@ mod tests {
                 | Rejection::BadSeal
                 | Rejection::MissingState { .. }
                 | Rejection::LayerMissing
-                | Rejection::UploadNotStored => {}
+                | Rejection::UploadNotStored
+                | Rejection::UploadsBusy => {}
             }
         }
         actions.iter().map(ActionError::kind).chain(rejections.iter().map(Rejection::kind)).collect()

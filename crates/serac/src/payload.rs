@@ -300,6 +300,7 @@ pub(crate) async fn spool_multipart(
     body: axum::body::Body,
     limit: usize,
     text_limit: usize,
+    budget: &crate::spool::DiskBudget,
 ) -> Result<(Payload, usize, [u8; 32]), Rejection> {
     use sha2::Digest as _;
     use tokio::io::AsyncWriteExt as _;
@@ -347,10 +348,13 @@ pub(crate) async fn spool_multipart(
                     tracing::error!(error = %e, "an upload could not be written to a temporary file");
                     Rejection::UploadNotStored
                 };
-                let (temp, mut file) = crate::spool::TempFile::create().await.map_err(failed)?;
+                let (mut temp, mut file) = crate::spool::TempFile::create(budget).await.map_err(failed)?;
                 let mut len = 0u64;
                 while let Some(chunk) = field.chunk().await.map_err(bad)? {
                     len += chunk.len() as u64;
+                    if !temp.grow(chunk.len() as u64) {
+                        return Err(Rejection::UploadsBusy);
+                    }
                     file.write_all(&chunk).await.map_err(failed)?;
                 }
                 file.flush().await.map_err(failed)?;
@@ -386,14 +390,20 @@ pub(crate) async fn spool_multipart(
 
 /// Moves the files of a body read into memory to temporary files, for an
 /// action that takes them as [`Upload`](crate::upload::Upload)s.
-pub(crate) async fn spool_files(payload: &mut Payload) -> Result<(), Rejection> {
+pub(crate) async fn spool_files(
+    payload: &mut Payload,
+    budget: &crate::spool::DiskBudget,
+) -> Result<(), Rejection> {
     use tokio::io::AsyncWriteExt as _;
     for file in std::mem::take(&mut payload.files) {
         let failed = |e: std::io::Error| {
             tracing::error!(error = %e, "an upload could not be written to a temporary file");
             Rejection::UploadNotStored
         };
-        let (temp, mut out) = crate::spool::TempFile::create().await.map_err(failed)?;
+        let (mut temp, mut out) = crate::spool::TempFile::create(budget).await.map_err(failed)?;
+        if !temp.grow(file.bytes.len() as u64) {
+            return Err(Rejection::UploadsBusy);
+        }
         out.write_all(&file.bytes).await.map_err(failed)?;
         out.flush().await.map_err(failed)?;
         payload.spool.push(crate::spool::Spooled {

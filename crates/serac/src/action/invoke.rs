@@ -131,27 +131,98 @@ pub(crate) async fn run(def: &'static ActionDef, call: Call, max_duration: Durat
 
 /// `parts` ended by a timeout error at `deadline`, a panic as an internal
 /// error (the stream ends there), in the action's span.
+///
+/// The deadline must hold even while nobody polls the stream: a client that
+/// stops reading leaves the response body unpolled (hyper waits for the
+/// socket), and with it the producer and whatever it holds (a transaction, a
+/// temporary file). So a timer task of its own drops the stream at the
+/// deadline. It holds the stream weakly: a client that goes away earlier
+/// drops it at once, as before.
 fn guarded(
     parts: PartStream,
     deadline: tokio::time::Instant,
     max_duration: Duration,
     span: tracing::Span,
 ) -> PartStream {
-    use futures_util::StreamExt as _;
-    let state = (Some(AssertUnwindSafe(parts).catch_unwind()), span);
-    Box::pin(futures_util::stream::unfold(state, move |(parts, span)| async move {
-        let mut parts = parts?;
-        let next = match tokio::time::timeout_at(deadline, parts.next()).instrument(span.clone()).await {
-            Err(_elapsed) => Some(Err(ActionError::Timeout(max_duration))),
-            Ok(None) => return None,
-            Ok(Some(Ok(part))) => Some(part),
-            Ok(Some(Err(panic))) => Some(Err(ActionError::internal(format!(
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(Slot { parts: Some(parts), waker: None }));
+    let weak = std::sync::Arc::downgrade(&shared);
+    let timer = tokio::spawn(async move {
+        tokio::time::sleep_until(deadline).await;
+        if let Some(shared) = weak.upgrade() {
+            let (stream, waker) = {
+                let mut slot = shared.lock().unwrap_or_else(|e| e.into_inner());
+                (slot.parts.take(), slot.waker.take())
+            };
+            // Dropped outside the lock; the body, if it waits, is told.
+            drop(stream);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    });
+    Box::pin(Guarded { shared, timer, max_duration, span, ended: false })
+}
+
+/// The stream [`guarded`] shares with its timer, and who to wake when the
+/// timer takes it.
+struct Slot {
+    parts: Option<PartStream>,
+    waker: Option<std::task::Waker>,
+}
+
+/// The stream of [`guarded`].
+struct Guarded {
+    shared: std::sync::Arc<std::sync::Mutex<Slot>>,
+    timer: tokio::task::JoinHandle<()>,
+    max_duration: Duration,
+    span: tracing::Span,
+    ended: bool,
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        self.timer.abort();
+    }
+}
+
+impl futures_util::Stream for Guarded {
+    type Item = Result<Value, ActionError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        let _entered = this.span.enter();
+        let mut slot = this.shared.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(parts) = slot.parts.as_mut() else {
+            // The timer took it: the deadline passed.
+            this.ended = true;
+            return Poll::Ready(Some(Err(ActionError::Timeout(this.max_duration))));
+        };
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| parts.as_mut().poll_next(cx)));
+        let item = match polled {
+            Ok(Poll::Pending) => {
+                slot.waker = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            Ok(Poll::Ready(item)) => item,
+            Err(panic) => Some(Err(ActionError::internal(format!(
                 "the action's stream panicked: {}",
                 panic_message(panic.as_ref())
             )))),
         };
-        // An error is the stream's last item.
-        let keep = matches!(next, Some(Ok(_)));
-        next.map(|item| (item, (keep.then_some(parts), span)))
-    }))
+        // An error, or the end, is the stream's last item.
+        if !matches!(item, Some(Ok(_))) {
+            this.ended = true;
+            let done = slot.parts.take();
+            drop(slot);
+            drop(done);
+        }
+        Poll::Ready(item)
+    }
 }

@@ -81,6 +81,9 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         None => None,
     };
     let mut key = None;
+    // The action that chose to stream a native form's body: the form must
+    // call that one (a `$button` of another action is refused).
+    let mut spooled_for: Option<&'static ActionDef> = None;
     let (mut payload, read_len) = match body {
         CallBody::Spool { body, def } => {
             // A native form for an action that spools its uploads (no
@@ -92,16 +95,28 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
             let Encoding::Multipart(boundary) = payload::encoding(&parts.headers)? else {
                 return Err(Rejection::PayloadTooLarge { limit: human_bytes(app.config.body_limit) });
             };
-            let (payload, _, _) =
-                payload::spool_multipart(&boundary, body, limit, app.config.body_limit).await?;
-            (payload, None)
+            let (payload, len, _) = payload::spool_multipart(
+                &boundary,
+                body,
+                limit,
+                app.config.body_limit,
+                &app.config.uploads_on_disk,
+            )
+            .await?;
+            spooled_for = Some(def);
+            (payload, Some(len))
         }
         CallBody::Unread(body) => {
-            let limit = limit_for(app, path, header_def);
+            let encoding = payload::encoding(&parts.headers)?;
+            // Only a multipart body streams to disk: any other body of an
+            // action that spools its uploads is read into memory, under the
+            // app's limit rather than the action's (large) one.
+            let in_memory_def =
+                header_def.filter(|d| !d.spools_uploads() || matches!(encoding, Encoding::Multipart(_)));
+            let limit = limit_for(app, path, in_memory_def);
             if payload::content_length(&parts.headers).is_some_and(|len| len > limit as u64) {
                 return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
             }
-            let encoding = payload::encoding(&parts.headers)?;
             let spooling = match (header_def, &encoding) {
                 (Some(def), Encoding::Multipart(boundary)) if def.spools_uploads() => Some(boundary.clone()),
                 _ => None,
@@ -109,12 +124,18 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
             if let Some(boundary) = spooling {
                 // Files to disk as they arrive; the fingerprint hashes the
                 // body as it goes by.
-                let (payload, _, digest) =
-                    payload::spool_multipart(&boundary, body, limit, app.config.body_limit).await?;
+                let (payload, len, digest) = payload::spool_multipart(
+                    &boundary,
+                    body,
+                    limit,
+                    app.config.body_limit,
+                    &app.config.uploads_on_disk,
+                )
+                .await?;
                 if let Some(id) = header_id {
                     key = Key::of(&parts, id, &digest)?;
                 }
-                (payload, None)
+                (payload, Some(len))
             } else {
                 let bytes = match payload::read_up_to(body, limit).await? {
                     payload::Read::Whole(bytes) => bytes,
@@ -136,7 +157,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         let def = header_def.or_else(|| named(header_id, &payload).ok().and_then(|n| lookup(app, n.id)));
         if def.is_some_and(ActionDef::spools_uploads) {
             // A small form read whole: its files go where `Upload` takes them.
-            payload::spool_files(&mut payload).await?;
+            payload::spool_files(&mut payload, &app.config.uploads_on_disk).await?;
         }
     }
     let named = named(header_id, &payload)?;
@@ -144,6 +165,11 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         Some(def) => def,
         None => return Ok(Prepared::Stale { parts, payload }),
     };
+    if spooled_for.is_some_and(|spooled| !std::ptr::eq(spooled, def)) {
+        // Streamed under another action's limit: this one's may be smaller.
+        let limit = limit_for(app, path, Some(def));
+        return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
+    }
     if let Some(len) = read_len {
         let limit = limit_for(app, path, Some(def));
         if len > limit {

@@ -74,6 +74,32 @@ async fn too_long() -> Result<Streaming<u32>, ActionError> {
     })))
 }
 
+/// 64 KiB parts for ever, for half a second at most.
+#[serac::action(max_duration_ms = 500)]
+async fn flood(State(produced): State<Produced>) -> Result<Streaming<String>, ActionError> {
+    Ok(Streaming::from_fn(move |parts| async move {
+        let _flag = DropFlag(produced.dropped.clone(), false);
+        loop {
+            parts.send("f".repeat(64 * 1024)).await;
+            produced.parts.fetch_add(1, Ordering::SeqCst);
+        }
+    }))
+}
+
+/// 1 MiB parts for ever, from a form.
+#[serac::action]
+async fn endless(
+    State(produced): State<Produced>,
+    _form: Form<Three>,
+) -> Result<Streaming<String>, ActionError> {
+    Ok(Streaming::from_fn(move |parts| async move {
+        let _flag = DropFlag(produced.dropped.clone(), false);
+        loop {
+            parts.send("e".repeat(1024 * 1024)).await;
+        }
+    }))
+}
+
 /// The form a browser without JavaScript posts.
 #[derive(serde::Deserialize)]
 struct Three {
@@ -91,12 +117,16 @@ async fn page(page: Page) -> Markup {
     let three = three::action();
     let parts = page.state::<Vec<String>, _>(three).unwrap_or_default();
     html! {
-        p #ids data-words=(page.id(words::action())) data-too-long=(page.id(too_long::action())) {}
+        p #ids data-words=(page.id(words::action())) data-too-long=(page.id(too_long::action())) data-flood=(page.id(flood::action())) {}
         (page.form(three).id("three").shows_result().body(html! {
             input type="hidden" name="go" value="1";
             button { "Go" }
         }))
         output #parts { (parts.join(" ")) }
+        (page.form(endless::action()).id("endless").shows_result().body(html! {
+            input type="hidden" name="go" value="1";
+            button { "Endless" }
+        }))
     }
 }
 
@@ -271,4 +301,40 @@ async fn without_js_the_page_comes_back_with_every_part_b18() {
     assert_eq!(res.status(), 200);
     let html = res.text().await.expect("body");
     assert_eq!(serac_testkit::text_of(&html, "#parts").as_deref(), Some("a b c"), "{html}");
+}
+
+/// Regression (found attacking streams): a client that stopped reading left
+/// the body unpolled, and the producer lived past its time limit (for as
+/// long as the socket stayed open), with whatever it held.
+#[tokio::test]
+async fn a_reader_that_stops_reading_does_not_keep_the_producer_past_its_limit_r3_b18() {
+    let app = start().await;
+    let res = app.call("data-flood", json!([]), None).await;
+    assert_eq!(res.status(), 200);
+    // Holds the answer without reading it: the socket's buffers fill up and
+    // the server stops polling the body.
+    serac_testkit::browser::eventually("the producer is dropped at its limit", || {
+        app.produced.dropped.load(Ordering::SeqCst)
+    })
+    .await;
+    drop(res);
+}
+
+/// Regression (found attacking streams): a streaming action's form posted
+/// without JavaScript collected its whole stream in memory, bounded only by
+/// the time limit. Past 16 MiB the call ends with an error and the producer
+/// is dropped.
+#[tokio::test]
+async fn without_js_a_stream_is_collected_up_to_a_bound_b18() {
+    let app = start().await;
+    let html = client().get(format!("{}/s", app.url)).send().await.expect("GET").text().await.expect("body");
+    let res = client()
+        .post(format!("{}/s", app.url))
+        .header("origin", &app.url)
+        .form(&hidden(&html, "endless"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 500);
+    assert!(app.produced.dropped.load(Ordering::SeqCst), "the producer was dropped");
 }

@@ -39,9 +39,25 @@ struct Keep {
     to: String,
 }
 
+/// A small action: 1 KiB at most.
+#[serac::action(body_limit = 1024)]
+async fn small(State(seen): State<Seen>, form: Form<Note>) -> Result<(), ActionError> {
+    seen.0.lock().expect("seen").push((form.x.clone(), form.x.len() as u64, std::path::PathBuf::new()));
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct Note {
+    x: String,
+}
+
 async fn page(page: Page) -> Markup {
     html! {
         (page.form(receive::action()).multipart().id("receive").body(html! { input type="file" name="file"; button { "Send" } }))
+        (page.form(receive::action()).multipart().id("mixed").body(html! {
+            input name="x"; input type="file" name="file";
+            (page.button(small::action()).id("small-btn").label("Small"))
+        }))
         (page.form(keep::action()).multipart().id("keep").body(html! { input name="to"; input type="file" name="file"; button { "Keep" } }))
     }
 }
@@ -59,8 +75,11 @@ impl Drop for App {
 }
 
 async fn start() -> App {
+    start_with(Config::new(serac::KeyRing::from_secrets(&[SECRET]).expect("secret"))).await
+}
+
+async fn start_with(config: Config) -> App {
     let seen = Seen::default();
-    let config = Config::new(serac::KeyRing::from_secrets(&[SECRET]).expect("secret"));
     let app = ActionLayer::new(config).with_state(seen.clone()).wrap(Router::new().route("/u", get(page)));
     let (url, task) = serac_testkit::serve(app).await;
     App { url, seen, task }
@@ -139,4 +158,67 @@ async fn an_action_can_keep_its_upload_b18() {
     assert_eq!(res.status(), 200);
     assert_eq!(std::fs::metadata(&to).expect("kept").len(), 2 * 1024 * 1024);
     let _ = std::fs::remove_file(&to);
+}
+
+/// Regression (found attacking uploads): a large native form was streamed
+/// under the limit of its `$action` (an upload action), then ran the
+/// `$button`'s action, whose own limit was never checked.
+#[tokio::test]
+async fn a_button_of_another_action_does_not_escape_its_limit_b18() {
+    let app = start().await;
+    let html = client().get(format!("{}/u", app.url)).send().await.expect("GET").text().await.expect("body");
+    let mut multipart = reqwest::multipart::Form::new();
+    for (k, v) in hidden(&html, "mixed") {
+        multipart = multipart.text(k, v);
+    }
+    let (name, value) = serac_testkit::button(&html, "small-btn");
+    multipart = multipart.text(name, value).text("x", "x".repeat(900_000));
+    multipart =
+        multipart.part("file", reqwest::multipart::Part::bytes(vec![b'u'; 500_000]).file_name("f.bin"));
+    let res = client()
+        .post(format!("{}/u", app.url))
+        .header("origin", &app.url)
+        .multipart(multipart)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 413);
+    assert!(app.seen().is_empty(), "neither action ran");
+}
+
+/// Regression (found attacking uploads): a JSON or urlencoded body to an
+/// upload action was read into memory under the action's large limit.
+#[tokio::test]
+async fn a_body_that_is_not_multipart_keeps_the_apps_limit_b18() {
+    let app = start().await;
+    let html = client().get(format!("{}/u", app.url)).send().await.expect("GET").text().await.expect("body");
+    let id = hidden(&html, "receive").into_iter().find(|(k, _)| k == "$action").expect("$action").1;
+    let body = format!("[{}0]", "0,".repeat(1_000_000)); // 2 MB: under 4 MiB, over the app's 1 MiB
+    let res = client()
+        .post(format!("{}/u", app.url))
+        .header("origin", &app.url)
+        .header(serac::protocol::ACTION_HEADER, id)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status(), 413);
+    assert!(app.seen().is_empty());
+}
+
+/// Uploads on disk, all calls together, stay within their budget: past it,
+/// `503` with nothing run and nothing left on disk.
+#[tokio::test]
+async fn uploads_past_the_disk_budget_are_refused_b18() {
+    let config =
+        Config::new(serac::KeyRing::from_secrets(&[SECRET]).expect("secret")).uploads_on_disk(1024 * 1024);
+    let app = start_with(config).await;
+    for js in [true, false] {
+        let res = app.send("receive", 2 * 1024 * 1024, &[], js).await;
+        assert_eq!(res.status(), 503, "js={js}");
+    }
+    assert!(app.seen().is_empty());
+    let res = app.send("receive", 512 * 1024, &[], true).await;
+    assert_eq!(res.status(), 200, "the budget was given back");
 }

@@ -34,6 +34,7 @@ export type ActionErrorKind =
   | "missing_state"
   | "layer_missing"
   | "upload_not_stored"
+  | "uploads_busy"
   | "network";
 
 /** What a failed call throws. For a validation failure, `fields` maps each

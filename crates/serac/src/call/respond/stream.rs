@@ -38,13 +38,29 @@ pub(crate) struct Streamed;
 /// The content type of a streamed answer.
 pub(crate) const NDJSON: &str = "application/x-ndjson";
 
+/// The most a stream collected for a browser without JavaScript may come
+/// to, as JSON: more is not a page, and anyone can post a streaming action's
+/// form without the header to make the server hold its whole stream.
+pub(crate) const MAX_COLLECTED: usize = 16 * 1024 * 1024;
+
 /// The parts, collected for a browser without JavaScript: their list, or
-/// the error that ended them.
+/// the error that ended them (an internal error past [`MAX_COLLECTED`]).
 pub(super) async fn collect(mut parts: PartStream) -> (Result<Value, ActionError>, Option<String>) {
     let mut all = Vec::new();
+    let mut size = 0usize;
     while let Some(part) = parts.next().await {
         match part {
-            Ok(value) => all.push(value),
+            Ok(value) => {
+                size += serde_json::to_vec(&value).map_or(0, |v| v.len());
+                if size > MAX_COLLECTED {
+                    let error = ActionError::internal(format!(
+                        "a streamed result passed {MAX_COLLECTED} bytes without JavaScript, more than a page can show"
+                    ));
+                    let digest = log_error(&error);
+                    return (Err(error), digest);
+                }
+                all.push(value);
+            }
             Err(error) => {
                 let digest = log_error(&error);
                 return (Err(error), digest);
