@@ -153,6 +153,15 @@ function seracFormBody(form: FormData | object): FormData | URLSearchParams {
 
 const seracNever = new Promise<never>(() => {});
 
+/** The envelope of an answer, or an `internal` error when it has none. */
+async function seracEnvelope(response: Response): Promise<SeracEnvelope> {
+  try {
+    return (await response.json()) as SeracEnvelope;
+  } catch {
+    throw new ActionError("internal", response.status, `The server answered ${response.status} without a result.`);
+  }
+}
+
 /** Calls the action `name` (its Rust name) with JSON arguments or a form. */
 export async function seracCall<T>(name: string, args: unknown[] | FormData | object): Promise<T> {
   const key = seracKey();
@@ -186,12 +195,7 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
       }
       throw new ActionError("network", 0, SERAC_OFFLINE);
     }
-    let envelope: SeracEnvelope;
-    try {
-      envelope = (await response.json()) as SeracEnvelope;
-    } catch {
-      throw new ActionError("internal", response.status, `The server answered ${response.status} without a result.`);
-    }
+    const envelope = await seracEnvelope(response);
     if (envelope.error?.kind === "unknown_action" && !staleRetried) {
       staleRetried = true;
       await seracManifest(true);
@@ -270,12 +274,7 @@ export async function* seracStream<T>(
       }
       if (!(response.headers.get("content-type") ?? "").startsWith("application/x-ndjson")) {
         // Refused before anything streamed: an ordinary envelope.
-        let envelope: SeracEnvelope;
-        try {
-          envelope = (await response.json()) as SeracEnvelope;
-        } catch {
-          throw new ActionError("internal", response.status, `The server answered ${response.status} without a result.`);
-        }
+        const envelope = await seracEnvelope(response);
         if (envelope.error?.kind === "unknown_action" && !staleRetried) {
           staleRetried = true;
           await seracManifest(true);

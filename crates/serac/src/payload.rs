@@ -334,12 +334,7 @@ pub(crate) async fn spool_multipart(
         if parts > MAX_FIELDS {
             return Err(too_many_fields());
         }
-        let name = field.name().unwrap_or("").to_string();
-        if name.len() > MAX_PART_NAME || field.file_name().is_some_and(|f| f.len() > MAX_PART_NAME) {
-            return Err(Rejection::BadPayload(format!(
-                "a part of the form has a name or file name longer than {MAX_PART_NAME} bytes"
-            )));
-        }
+        let name = part_name(&field)?;
         match field.file_name() {
             Some(file_name) => {
                 let file_name = sanitize_file_name(file_name);
@@ -493,6 +488,17 @@ fn decode_urlencoded(bytes: &[u8]) -> Result<Payload, Rejection> {
 /// The longest field name or file name a multipart part may declare.
 pub(crate) const MAX_PART_NAME: usize = 1024;
 
+/// A part's field name, refused when it or its file name is too long.
+fn part_name(field: &multer::Field<'_>) -> Result<String, Rejection> {
+    let name = field.name().unwrap_or("");
+    if name.len() > MAX_PART_NAME || field.file_name().is_some_and(|f| f.len() > MAX_PART_NAME) {
+        return Err(Rejection::BadPayload(format!(
+            "a part of the form has a name or file name longer than {MAX_PART_NAME} bytes"
+        )));
+    }
+    Ok(name.to_string())
+}
+
 async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejection> {
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::convert::Infallible>(bytes) });
     let mut multipart = multer::Multipart::new(stream, boundary);
@@ -502,12 +508,7 @@ async fn decode_multipart(boundary: &str, bytes: Bytes) -> Result<Payload, Rejec
         if payload.fields.len() + payload.files.len() == MAX_FIELDS {
             return Err(too_many_fields());
         }
-        let name = field.name().unwrap_or("").to_string();
-        if name.len() > MAX_PART_NAME || field.file_name().is_some_and(|f| f.len() > MAX_PART_NAME) {
-            return Err(Rejection::BadPayload(format!(
-                "a part of the form has a name or file name longer than {MAX_PART_NAME} bytes"
-            )));
-        }
+        let name = part_name(&field)?;
         match field.file_name() {
             Some(file_name) => {
                 let file_name = sanitize_file_name(file_name);

@@ -89,20 +89,11 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
             // A native form for an action that spools its uploads (no
             // idempotency key without JavaScript).
             let limit = limit_for(app, path, Some(def));
-            if payload::content_length(&parts.headers).is_some_and(|len| len > limit as u64) {
-                return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
-            }
+            refuse_declared_over(&parts, limit)?;
             let Encoding::Multipart(boundary) = payload::encoding(&parts.headers)? else {
                 return Err(Rejection::PayloadTooLarge { limit: human_bytes(app.config.body_limit) });
             };
-            let (payload, len, _) = payload::spool_multipart(
-                &boundary,
-                body,
-                limit,
-                app.config.body_limit,
-                &app.config.uploads_on_disk,
-            )
-            .await?;
+            let (payload, len, _) = spool(app, &boundary, body, limit).await?;
             spooled_for = Some(def);
             (payload, Some(len))
         }
@@ -114,9 +105,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
             let in_memory_def =
                 header_def.filter(|d| !d.spools_uploads() || matches!(encoding, Encoding::Multipart(_)));
             let limit = limit_for(app, path, in_memory_def);
-            if payload::content_length(&parts.headers).is_some_and(|len| len > limit as u64) {
-                return Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) });
-            }
+            refuse_declared_over(&parts, limit)?;
             let spooling = match (header_def, &encoding) {
                 (Some(def), Encoding::Multipart(boundary)) if def.spools_uploads() => Some(boundary.clone()),
                 _ => None,
@@ -124,14 +113,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
             if let Some(boundary) = spooling {
                 // Files to disk as they arrive; the fingerprint hashes the
                 // body as it goes by.
-                let (payload, len, digest) = payload::spool_multipart(
-                    &boundary,
-                    body,
-                    limit,
-                    app.config.body_limit,
-                    &app.config.uploads_on_disk,
-                )
-                .await?;
+                let (payload, len, digest) = spool(app, &boundary, body, limit).await?;
                 if let Some(id) = header_id {
                     key = Key::of(&parts, id, &digest)?;
                 }
@@ -270,6 +252,27 @@ fn open_bound(
         return Err(Rejection::BadSeal);
     }
     Ok(values.into())
+}
+
+/// `413` at once for a body declared larger than `limit`: nothing of it is
+/// read.
+fn refuse_declared_over(parts: &Parts, limit: usize) -> Result<(), Rejection> {
+    match payload::content_length(&parts.headers) {
+        Some(len) if len > limit as u64 => Err(Rejection::PayloadTooLarge { limit: human_bytes(limit) }),
+        _ => Ok(()),
+    }
+}
+
+/// A multipart body streamed for an action that spools its uploads, under
+/// `limit`, its text under the app's limit and its files within the app's
+/// disk budget.
+async fn spool(
+    app: &App,
+    boundary: &str,
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<(Payload, usize, [u8; 32]), Rejection> {
+    payload::spool_multipart(boundary, body, limit, app.config.body_limit, &app.config.uploads_on_disk).await
 }
 
 /// A state sealed for one form reaches another action only through a button
