@@ -175,12 +175,14 @@ impl ActionForm<'_> {
         // The buttons of a stateful form calling other actions receive its
         // state; each says, sealed, which form it is in, so that a state is
         // never handed to an action whose button was not in its form.
+        // An empty `$state` (`shows_result`) needs no proof: anyone may send
+        // one. Nor does a body without action buttons.
         let content = match &state {
-            Some(_) => {
+            Some(sealed) if !sealed.is_empty() && content.0.contains(BUTTON_VALUE) => {
                 let owner = self.target.as_ref().map_or("", |t| self.page.id_of(t.def));
                 PreEscaped(prove_buttons(self.page.keys(), &content.0, owner))
             }
-            None => content,
+            _ => content,
         };
         html! {
             (PreEscaped(open))
@@ -197,16 +199,18 @@ impl ActionForm<'_> {
     }
 }
 
+/// What [`ActionButton::label`] writes before a button's value.
+const BUTTON_VALUE: &str = "name=\"$button\" value=\"";
+
 /// `html` with every action button's value (`$button`, written by
 /// [`ActionButton::label`] as `value="<id>[.<bound>]"`) given a third part:
 /// `<owner>` sealed for the button's action, the form its state belongs to.
 /// A button of the form's own action needs none (the state is its own).
 fn prove_buttons(keys: &crate::seal::KeyRing, html: &str, owner: &str) -> String {
-    const MARK: &str = "name=\"$button\" value=\"";
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
-    while let Some(at) = rest.find(MARK) {
-        let start = at + MARK.len();
+    while let Some(at) = rest.find(BUTTON_VALUE) {
+        let start = at + BUTTON_VALUE.len();
         out.push_str(&rest[..start]);
         rest = &rest[start..];
         let end = rest.find('"').unwrap_or(rest.len());
