@@ -57,6 +57,7 @@
 //! | [`Form`], [`FormData`], [`PrevState`], [`State`], [`Auth`] | action parameters ([`FromCall`]) |
 //! | [`Bound`], [`ActionRef::bind`] | values fixed when the page is rendered, sealed into it |
 //! | [`Streaming`] | a result sent part by part as it is produced |
+//! | [`upload::Upload`] | an uploaded file streamed to a temporary file, under the action's own limit |
 //! | [`ActionError`], [`redirect`], [`redirect_replace`] | errors as values, with their HTTP status |
 //! | [`Secret`] | a value that cannot be sent to the browser (checked at compile time) |
 //! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation |
