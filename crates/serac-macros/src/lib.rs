@@ -37,6 +37,8 @@ struct Settings {
     name: Option<LitStr>,
     typescript: bool,
     krate: Path,
+    /// `#[query]` rather than `#[action]`.
+    query: bool,
 }
 
 impl Settings {
@@ -47,6 +49,7 @@ impl Settings {
             name: None,
             typescript: false,
             krate: syn::parse_quote!(::serac),
+            query: false,
         };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("max_duration_ms") {
@@ -81,6 +84,27 @@ impl Settings {
         syn::parse::Parser::parse(parser, attr)?;
         Ok(settings)
     }
+}
+
+/// Marks an `async fn` as a server query: a read, called with `GET` and its
+/// arguments in the URL. See `serac::query`.
+#[proc_macro_attribute]
+pub fn query(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut settings = match Settings::parse(attr) {
+        Ok(s) => s,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    settings.query = true;
+    let f = parse_macro_input!(item as ItemFn);
+    if settings.typescript || settings.body_limit.is_some() {
+        return syn::Error::new(
+            f.sig.ident.span(),
+            "#[query] takes `max_duration_ms`, `name` and `crate`: a query has no body, and its typed client is not written yet",
+        )
+        .to_compile_error()
+        .into();
+    }
+    expand_fn(f, &settings).into()
 }
 
 /// Marks an `async fn` as a server action; on an inline `mod`, marks every
@@ -269,7 +293,36 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
         quote_spanned! {ty.span()=> <#ty as #at::Param>::SPOOLS_UPLOADS }
     });
     let spools = quote! { false #(|| #spools)* };
+    let is_query = settings.query;
     let action_ref = respan(quote! { #krate::ActionRef<#bound_list> }, at_params);
+    let reference = if settings.query {
+        // A query's arguments come from the URL: it has no bound values.
+        let refused = respan(
+            quote! {
+                const _: () = ::core::assert!(
+                    #list_len == 0,
+                    "a query cannot take `Bound` parameters: its arguments come from the URL"
+                );
+            },
+            at_params,
+        );
+        quote! {
+            #refused
+            /// A reference to this query, for `page.query_url(..)`.
+            #[must_use]
+            pub fn query() -> #krate::query::QueryRef {
+                #krate::query::QueryRef::new(&DEFINITION)
+            }
+        }
+    } else {
+        quote! {
+            /// A reference to this action, for forms, buttons and components.
+            #[must_use]
+            pub fn action() -> #action_ref {
+                #krate::ActionRef::new(&DEFINITION)
+            }
+        }
+    };
     let duration = match &settings.max_duration_ms {
         Some(ms) => quote! { ::core::option::Option::Some(::core::time::Duration::from_millis(#ms)) },
         None => quote! { ::core::option::Option::None },
@@ -287,9 +340,13 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
     };
     let typescript =
         if settings.typescript { typescript_signature(f, krate, &params) } else { TokenStream2::new() };
-    let doc = format!(
-        "The server action [`{name}()`](fn@{name}): `{name}::action()` is its reference for forms, buttons and components."
-    );
+    let doc = if settings.query {
+        format!("The server query [`{name}()`](fn@{name}): `{name}::query()` is its reference for URLs.")
+    } else {
+        format!(
+            "The server action [`{name}()`](fn@{name}): `{name}::action()` is its reference for forms, buttons and components."
+        )
+    };
 
     Ok(quote! {
         #f
@@ -301,11 +358,7 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
             #[allow(unused_imports)]
             use super::*;
 
-            /// A reference to this action, for forms, buttons and components.
-            #[must_use]
-            pub fn action() -> #action_ref {
-                #krate::ActionRef::new(&DEFINITION)
-            }
+            #reference
 
             static DEFINITION: #krate::__private::ActionDef = #krate::__private::ActionDef::new(
                 ::core::module_path!(),
@@ -315,6 +368,7 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
                 #body_limit,
                 #list_len,
                 #spools,
+                #is_query,
             );
 
             fn invoke(mut call: #krate::__private::Call) -> #krate::__private::ActionFuture {

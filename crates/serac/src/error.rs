@@ -396,13 +396,16 @@ pub enum Rejection {
     /// ([`Config::uploads_on_disk`](crate::Config::uploads_on_disk)).
     #[error("The server is receiving too many uploads at once; nothing was done. Try again in a moment.")]
     UploadsBusy,
+    /// A query's id in a `POST`: queries are read with `GET`.
+    #[error("This is a query: it is read with GET and changes nothing, so it cannot be posted.")]
+    QueryPosted,
 }
 
 impl Rejection {
     /// The HTTP status of this rejection.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } | Self::QueryPosted => StatusCode::METHOD_NOT_ALLOWED,
             Self::OriginMismatch { .. } | Self::HostNotAllowed { .. } | Self::CrossSite => {
                 StatusCode::FORBIDDEN
             }
@@ -422,7 +425,7 @@ impl Rejection {
     /// A stable machine-readable name, used in the JSON envelope.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::MethodNotAllowed { .. } | Self::QueryPosted => "method_not_allowed",
             Self::OriginMismatch { .. } => "origin_mismatch",
             Self::HostNotAllowed { .. } => "host_not_allowed",
             Self::CrossSite => "cross_site",
@@ -524,6 +527,7 @@ mod tests {
             Rejection::LayerMissing,
             Rejection::UploadNotStored,
             Rejection::UploadsBusy,
+            Rejection::QueryPosted,
         ];
         for r in &rejections {
             match r {
@@ -542,7 +546,8 @@ mod tests {
                 | Rejection::MissingState { .. }
                 | Rejection::LayerMissing
                 | Rejection::UploadNotStored
-                | Rejection::UploadsBusy => {}
+                | Rejection::UploadsBusy
+                | Rejection::QueryPosted => {}
             }
         }
         actions.iter().map(ActionError::kind).chain(rejections.iter().map(Rejection::kind)).collect()

@@ -189,6 +189,38 @@ fn target<'a>(
     Target { host, source, scheme, trusted, peer }
 }
 
+/// The host a request was sent to, against the allow-list (R6).
+fn check_host(target: &Target<'_>, policy: &Policy) -> Result<(), Rejection> {
+    if policy.allowed_hosts.is_empty() {
+        return Ok(());
+    }
+    let allowed = target.host.map(split_host_port).is_some_and(|(host, port)| {
+        let host = host.to_ascii_lowercase();
+        // A `Host` without a port is on the scheme's default one, which
+        // the layer cannot see (TLS may end before it): `app.com:443`
+        // and `app.com:80` both allow `Host: app.com`.
+        let ports: &[Option<u16>] = if port.is_some() { &[port] } else { &[None, Some(80), Some(443)] };
+        policy.allowed_hosts.iter().any(|p| ports.iter().any(|&port| p.matches(&host, port)))
+    });
+    if allowed {
+        Ok(())
+    } else {
+        let host = target.host.unwrap_or("(none)").chars().take(100).collect();
+        Err(Rejection::HostNotAllowed { host })
+    }
+}
+
+/// The checks of a query (a `GET` that reads): the host against the
+/// allow-list, and no reading from another site (`Sec-Fetch-Site:
+/// cross-site`). No `Origin` check: browsers send none with a same-origin
+/// `GET`, and a query changes nothing.
+pub(crate) fn check_read(parts: &Parts, policy: &Policy) -> Result<(), Rejection> {
+    if header(parts, &SEC_FETCH_SITE).is_some_and(|v| v.eq_ignore_ascii_case("cross-site")) {
+        return Err(Rejection::CrossSite);
+    }
+    check_host(&target((&parts.headers, &parts.uri, &parts.extensions), policy), policy)
+}
+
 /// Checks the host against the allow-list, then `Sec-Fetch-Site` and
 /// `Origin` against the host.
 ///
@@ -201,22 +233,8 @@ pub(crate) fn check_origin(parts: &Parts, policy: &Policy) -> Result<(), Rejecti
         return Err(Rejection::CrossSite);
     }
     let target = target((&parts.headers, &parts.uri, &parts.extensions), policy);
+    check_host(&target, policy)?;
     let expected = target.host.map(split_host_port);
-
-    if !policy.allowed_hosts.is_empty() {
-        let allowed = expected.is_some_and(|(host, port)| {
-            let host = host.to_ascii_lowercase();
-            // A `Host` without a port is on the scheme's default one, which
-            // the layer cannot see (TLS may end before it): `app.com:443`
-            // and `app.com:80` both allow `Host: app.com`.
-            let ports: &[Option<u16>] = if port.is_some() { &[port] } else { &[None, Some(80), Some(443)] };
-            policy.allowed_hosts.iter().any(|p| ports.iter().any(|&port| p.matches(&host, port)))
-        });
-        if !allowed {
-            let host = target.host.unwrap_or("(none)").chars().take(100).collect();
-            return Err(Rejection::HostNotAllowed { host });
-        }
-    }
 
     let mismatch = |origin: &str| {
         let mut hint = String::new();

@@ -58,6 +58,7 @@
 //! | [`Bound`], [`ActionRef::bind`] | values fixed when the page is rendered, sealed into it |
 //! | [`Streaming`] | a result sent part by part as it is produced |
 //! | [`upload::Upload`] | an uploaded file streamed to a temporary file, under the action's own limit |
+//! | [`macro@query`], [`mod@query`] | reads called with `GET`, their answers cached by the browser (`ETag`, `304`) |
 //! | [`ActionError`], [`redirect`], [`redirect_replace`] | errors as values, with their HTTP status |
 //! | [`Secret`] | a value that cannot be sent to the browser (checked at compile time) |
 //! | [`KeyRing`] | `SERAC_SECRET`: ids, sealing, rotation |
@@ -100,6 +101,7 @@ pub mod cx;
 pub mod auth;
 pub mod action;
 pub mod upload;
+pub mod query;
 #[cfg(feature = "garde")]
 pub mod validate;
 pub mod client;
@@ -127,6 +129,7 @@ pub use secret::Secret;
 /// `ValidForm<T>` and `page.input::<T>(..)` (feature `garde`).
 pub use serac_macros::Constraints;
 pub use serac_macros::action;
+pub use serac_macros::query;
 pub use serve::serve;
 #[cfg(feature = "garde")]
 pub use validate::{Constraints, ValidForm};

@@ -23,6 +23,7 @@ pub struct ActionDef {
     body_limit: Option<usize>,
     bound: usize,
     spools: bool,
+    query: bool,
 }
 
 impl ActionDef {
@@ -37,8 +38,14 @@ impl ActionDef {
         body_limit: Option<usize>,
         bound: usize,
         spools: bool,
+        query: bool,
     ) -> Self {
-        Self { path, name, invoke, max_duration, body_limit, bound, spools }
+        Self { path, name, invoke, max_duration, body_limit, bound, spools, query }
+    }
+
+    /// Whether this is a query (`#[query]`): read with `GET`, never posted.
+    pub fn is_query(&self) -> bool {
+        self.query
     }
 
     /// Whether a multipart body is streamed, its files spooled to disk

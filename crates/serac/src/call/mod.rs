@@ -18,6 +18,7 @@
 
 mod idempotency;
 mod prepare;
+mod query;
 mod recognise;
 mod render;
 mod respond;
@@ -30,6 +31,7 @@ use axum::response::Response;
 use http::{HeaderValue, Request};
 use tower::Service;
 
+pub(crate) use query::answer as query;
 pub(crate) use respond::reject;
 
 use crate::action::invoke;

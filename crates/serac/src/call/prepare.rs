@@ -135,6 +135,9 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         CallBody::Decoded { payload, len } => (payload, Some(len)),
     };
 
+    if header_def.is_some_and(ActionDef::is_query) {
+        return Err(Rejection::QueryPosted);
+    }
     if !payload.files.is_empty() {
         let def = header_def.or_else(|| named(header_id, &payload).ok().and_then(|n| lookup(app, n.id)));
         if def.is_some_and(ActionDef::spools_uploads) {
@@ -144,6 +147,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     }
     let named = named(header_id, &payload)?;
     let def = match header_def.or_else(|| lookup(app, named.id)) {
+        Some(def) if def.is_query() => return Err(Rejection::QueryPosted),
         Some(def) => def,
         None => return Ok(Prepared::Stale { parts, payload }),
     };
@@ -192,7 +196,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
 
 /// The definition of a known id. Input of another length is refused before
 /// it is hashed; any other string of the right length simply is not a key.
-fn lookup(app: &App, id: &str) -> Option<&'static ActionDef> {
+pub(super) fn lookup(app: &App, id: &str) -> Option<&'static ActionDef> {
     (id.len() == ID_LEN).then(|| app.registry.get(id)).flatten()
 }
 

@@ -78,6 +78,7 @@ where
                 let app = self.app.clone();
                 match kind {
                     Kind::Call(named) => ResponseFuture::boxed(Box::pin(call::call(inner, app, req, named))),
+                    Kind::Query => ResponseFuture::boxed(Box::pin(call::query(app, req))),
                     _ => ResponseFuture::boxed(Box::pin(page::view(inner, app, req))),
                 }
             }
@@ -91,6 +92,8 @@ enum Kind {
     Answered(Response),
     /// Not an action call: to the app.
     Page,
+    /// A `GET` of a query (`/_serac/q/<id>`).
+    Query,
     /// A JavaScript call, or a form post that may name an action in its
     /// body.
     Call(call::Named),
@@ -118,6 +121,9 @@ fn classify(app: &App, req: &Request<Body>) -> Kind {
             }
             if let Some(manifest) = app.manifest.as_ref().filter(|_| path == client::MANIFEST_PATH) {
                 return Kind::Answered(client::manifest_response(manifest.clone()));
+            }
+            if path.starts_with(crate::query::QUERY_PREFIX) {
+                return Kind::Query;
             }
             return Kind::Answered(client::not_found());
         }

@@ -109,6 +109,16 @@ impl Page {
         self.app.registry.id_of(def)
     }
 
+    /// The URL a script reads query `q` at, with `args` (a tuple: a JSON
+    /// array; `&()` for none): `page.query_url(search::query(), &("acme",))`. See
+    /// [`crate::query`](mod@crate::query).
+    ///
+    /// # Panics
+    /// When `args` does not serialize to a JSON array (a programming error).
+    pub fn query_url<A: serde::Serialize + ?Sized>(&self, q: crate::query::QueryRef, args: &A) -> String {
+        crate::query::url_of(self.id_of(q.def()), args)
+    }
+
     /// The submission that led to this render, whatever the action.
     pub fn submission(&self) -> Option<&Submission> {
         self.submission.as_deref()

@@ -20,6 +20,7 @@ mod json;
 mod limits;
 mod page_data;
 mod parity;
+mod query;
 mod recognise;
 mod redirects;
 mod runtime;

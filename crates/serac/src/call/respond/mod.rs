@@ -183,7 +183,7 @@ pub(crate) fn reject(app: &App, js: bool, rejection: Rejection) -> Response {
 }
 
 /// The message users see for an error.
-fn public_message(error: &ActionError, digest: Option<&str>, mode: Mode) -> String {
+pub(super) fn public_message(error: &ActionError, digest: Option<&str>, mode: Mode) -> String {
     match (error, mode) {
         (ActionError::Internal(_), Mode::Production) => {
             format!("Something went wrong on the server. Reference: {}", digest.unwrap_or("-"))
