@@ -31,6 +31,10 @@ pub const RUNTIME_SOURCE: &str = include_str!("../client/serac.js");
 /// (`client/stream.js`): loaded only where [`stream_tags`] puts it.
 pub const STREAM_SOURCE: &str = include_str!("../client/stream.js");
 
+/// The query reader, for pages that read queries from scripts or have live
+/// GET forms (`client/query.js`): loaded only where [`query_tags`] puts it.
+pub const QUERY_SOURCE: &str = include_str!("../client/query.js");
+
 /// Catches submits made before the runtime has loaded, for it to replay.
 /// Inline, so it runs before the first paint; `client/queue.js` is the
 /// readable source.
@@ -134,6 +138,25 @@ pub fn stream_tags_with_nonce(nonce: &str) -> Markup {
     html! { script src=(stream().path) defer nonce=(nonce) {} }
 }
 
+pub(crate) fn query() -> &'static Asset {
+    static QUERY: OnceLock<Asset> = OnceLock::new();
+    QUERY.get_or_init(|| {
+        Asset::new("serac-query", "js", "text/javascript; charset=utf-8", strip_comments(QUERY_SOURCE))
+    })
+}
+
+/// The query reader's `<script>`, for pages that read queries from scripts
+/// (`serac.query`) or have live GET forms (`data-serac-live`). Put it after
+/// [`runtime_tags`]: it extends the runtime.
+pub fn query_tags() -> Markup {
+    html! { script src=(query().path) defer {} }
+}
+
+/// The size in bytes of the query reader as browsers download it (gzip).
+pub fn query_gzip_len() -> usize {
+    query().gzip_len()
+}
+
 /// The size in bytes of the stream reader as browsers download it (gzip).
 pub fn stream_gzip_len() -> usize {
     stream().gzip_len()
@@ -213,9 +236,12 @@ mod tests {
     /// inside a template literal or a string continued over lines.
     #[test]
     fn the_client_files_can_lose_their_comment_lines_safely() {
-        for (name, source) in
-            [("serac.js", RUNTIME_SOURCE), ("queue.js", QUEUE_SOURCE), ("stream.js", STREAM_SOURCE)]
-        {
+        for (name, source) in [
+            ("serac.js", RUNTIME_SOURCE),
+            ("queue.js", QUEUE_SOURCE),
+            ("stream.js", STREAM_SOURCE),
+            ("query.js", QUERY_SOURCE),
+        ] {
             let code: String =
                 source.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
             assert!(!code.contains('`'), "{name} has a template literal");
@@ -246,6 +272,13 @@ mod tests {
         let tags = runtime_tags_with_nonce("r4nd\"om").into_string();
         assert_eq!(tags.matches("nonce=\"r4nd&quot;om\"").count(), 2, "{tags}");
         assert!(tags.contains(runtime_url()));
+    }
+
+    /// The query reader stays small: pages that read queries pay for it alone.
+    #[test]
+    fn the_query_reader_is_within_1_5_kb_gzipped() {
+        let len = query_gzip_len();
+        assert!(len <= 1536, "serac-query.js is {len} bytes gzipped, over its 1.5 KB budget");
     }
 
     /// The stream reader stays small: pages that stream pay for it alone.

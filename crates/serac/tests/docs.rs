@@ -22,6 +22,7 @@ fn every_attribute_the_runtime_reads_is_documented_and_no_other() {
     let docs = std::fs::read_to_string(root.join("docs/attributes.md")).expect("docs/attributes.md");
     let mut runtime = attributes(serac::client::RUNTIME_SOURCE);
     runtime.extend(attributes(serac::client::STREAM_SOURCE));
+    runtime.extend(attributes(serac::client::QUERY_SOURCE));
     let documented = attributes(&docs);
     let undocumented: Vec<_> = runtime.difference(&documented).collect();
     let stale: Vec<_> = documented.difference(&runtime).collect();

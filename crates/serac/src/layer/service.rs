@@ -116,6 +116,10 @@ fn classify(app: &App, req: &Request<Body>) -> Kind {
             if path == stream.path {
                 return Kind::Answered(stream.respond(req.headers()));
             }
+            let query = client::query();
+            if path == query.path {
+                return Kind::Answered(query.respond(req.headers()));
+            }
             if let Some(module) = app.actions_module.as_ref().filter(|m| m.path == path) {
                 return Kind::Answered(module.respond(req.headers()));
             }

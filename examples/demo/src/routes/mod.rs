@@ -72,13 +72,16 @@ pub enum PageError {
     /// A query failed.
     #[error("the database did not answer: {0}")]
     Db(#[from] sqlx::Error),
+    /// A server query the page called failed.
+    #[error("a query failed: {0}")]
+    Query(String),
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, message) = match &self {
             Self::NotFound(message) => (StatusCode::NOT_FOUND, message.clone()),
-            Self::Db(_) => {
+            Self::Db(_) | Self::Query(_) => {
                 tracing::error!(error = %self, "page failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

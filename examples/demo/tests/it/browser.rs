@@ -342,6 +342,71 @@ async fn slow_without_js() {
     run(false, |b, _| slow(b)).await;
 }
 
+/// Two invoices, Acme's and Globex's, straight into the database.
+async fn two_invoices(db: &Db) {
+    for (customer, cents) in [("Acme & Co", 1250), ("Globex", 990)] {
+        sqlx::query("INSERT INTO invoices (customer, amount_cents, status) VALUES ($1, $2, 'pending')")
+            .bind(customer)
+            .bind(cents)
+            .execute(db.pool())
+            .await
+            .expect("insert");
+    }
+}
+
+/// The customers the invoice list shows.
+async fn customers(b: &B) -> serde_json::Value {
+    b.js("return [...document.querySelectorAll('#invoices tbody tr td:nth-child(2)')].map((td) => td.textContent);")
+        .await
+}
+
+/// B19: the search filters the list as one types, with GET only and no
+/// reload; scripts read the same query.
+#[tokio::test]
+async fn invoice_search_with_js_b19() {
+    run(true, |b, db| async move {
+        two_invoices(&db).await;
+        b.goto("/invoices").await;
+        b.wait_js("the query reader", "return !!(window.serac && window.serac.query)").await;
+        b.mark().await;
+        assert_eq!(customers(&b).await, json!(["Globex", "Acme & Co"]));
+        b.type_into("#invoice-search", "acme").await;
+        b.wait_js("the filtered list", "return document.querySelectorAll('#invoices tbody tr').length === 1;").await;
+        assert_eq!(customers(&b).await, json!(["Acme & Co"]));
+        assert_eq!(b.path().await, "/invoices?q=acme", "the URL follows, replaced");
+        assert!(b.marked().await, "no reload");
+        b.set("#invoice-search", "zzz").await;
+        b.js("document.getElementById('invoice-search').dispatchEvent(new Event('input', { bubbles: true })); return true;")
+            .await;
+        b.wait_text("#no-invoices", "No invoice for").await;
+
+        let rows = b
+            .js_async(
+                "const done = arguments[0];
+                 const url = document.getElementById('invoice-search-form').dataset.queryUrl;
+                 serac.query(url).then((rows) => done(rows.map((r) => r.customer)), (e) => done(String(e)));",
+            )
+            .await;
+        assert_eq!(rows, json!(["Globex", "Acme & Co"]), "the query, read by a script");
+        assert_eq!(count(&db, "invoices").await, 2, "nothing was created");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn invoice_search_without_js_b19() {
+    run(false, |b, db| async move {
+        two_invoices(&db).await;
+        b.goto("/invoices").await;
+        b.type_into("#invoice-search", "glob").await;
+        b.click("#invoice-search-go").await;
+        b.wait_text("#invoices", "Globex").await;
+        assert_eq!(customers(&b).await, json!(["Globex"]));
+        assert_eq!(b.path().await, "/invoices?q=glob");
+    })
+    .await;
+}
+
 /// The whole text `/stream`'s generator writes.
 const STREAMED: &str =
     "Server actions that stream send each piece of their result as soon as it is ready, and stop when asked.";
