@@ -85,7 +85,8 @@
 
   document.addEventListener("submit", function (e) {
     var form = live(e.target);
-    if (!form || e.defaultPrevented) return;
+    // A form to another site is left to the browser.
+    if (!form || e.defaultPrevented || target(form).origin !== location.origin) return;
     e.preventDefault();
     clearTimeout(timers.get(form));
     load(form);
