@@ -39,6 +39,8 @@ struct Settings {
     krate: Path,
     /// `#[query]` rather than `#[action]`.
     query: bool,
+    /// A query's `Cache-Control`.
+    cache_control: Option<LitStr>,
 }
 
 impl Settings {
@@ -50,6 +52,7 @@ impl Settings {
             typescript: false,
             krate: syn::parse_quote!(::serac),
             query: false,
+            cache_control: None,
         };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("max_duration_ms") {
@@ -68,6 +71,17 @@ impl Settings {
                     ));
                 }
                 settings.name = Some(name);
+            } else if meta.path.is_ident("cache_control") {
+                let value: LitStr = meta.value()?.parse()?;
+                if value.value().is_empty()
+                    || !value.value().chars().all(|c| c == ' ' || c.is_ascii_graphic())
+                {
+                    return Err(syn::Error::new(
+                        value.span(),
+                        "`cache_control` is a `Cache-Control` header value, such as \"public, max-age=60\"",
+                    ));
+                }
+                settings.cache_control = Some(value);
             } else if meta.path.is_ident("typescript") {
                 settings.typescript = true;
             } else if meta.path.is_ident("crate") {
@@ -76,7 +90,8 @@ impl Settings {
             } else {
                 return Err(meta.error(
                     "unknown setting: #[action] accepts `max_duration_ms = <milliseconds>`, `body_limit = <bytes>`, \
-                     `name = \"…\"`, `typescript` and `crate = \"path::to::serac\"`",
+                     `name = \"…\"`, `typescript` and `crate = \"path::to::serac\"` (and #[query] \
+                     `cache_control = \"…\"`)",
                 ));
             }
             Ok(())
@@ -99,7 +114,7 @@ pub fn query(attr: TokenStream, item: TokenStream) -> TokenStream {
     if settings.typescript || settings.body_limit.is_some() {
         return syn::Error::new(
             f.sig.ident.span(),
-            "#[query] takes `max_duration_ms`, `name` and `crate`: a query has no body, and its typed client is not written yet",
+            "#[query] takes `max_duration_ms`, `cache_control`, `name` and `crate`: a query has no body, and its typed client is not written yet",
         )
         .to_compile_error()
         .into();
@@ -178,6 +193,13 @@ pub fn derive_constraints(item: TokenStream) -> TokenStream {
 }
 
 fn expand_fn(f: ItemFn, settings: &Settings) -> TokenStream2 {
+    if let (false, Some(value)) = (settings.query, &settings.cache_control) {
+        return syn::Error::new(
+            value.span(),
+            "`cache_control` is for queries: an action's answer is never cached",
+        )
+        .to_compile_error();
+    }
     match try_expand_fn(&f, settings) {
         Ok(tokens) => tokens,
         Err(e) => {
@@ -327,6 +349,10 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
         Some(ms) => quote! { ::core::option::Option::Some(::core::time::Duration::from_millis(#ms)) },
         None => quote! { ::core::option::Option::None },
     };
+    let cache_control = match &settings.cache_control {
+        Some(value) => quote! { ::core::option::Option::Some(#value) },
+        None => quote! { ::core::option::Option::None },
+    };
     let body_limit = match &settings.body_limit {
         Some(bytes) => quote! { ::core::option::Option::Some(#bytes) },
         None => quote! { ::core::option::Option::None },
@@ -369,6 +395,7 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
                 #list_len,
                 #spools,
                 #is_query,
+                #cache_control,
             );
 
             fn invoke(mut call: #krate::__private::Call) -> #krate::__private::ActionFuture {

@@ -33,7 +33,9 @@
 //! JSON with a strong `ETag` (a hash of the answer) and `Cache-Control:
 //! private, no-cache`, so the browser revalidates and gets `304` while the
 //! data is the same; any change (say, after an action's `revalidate_tag`
-//! dropped the cached data the query reads) gives a new `ETag`. A query is
+//! dropped the cached data the query reads) gives a new `ETag`. A query that
+//! answers the same to everyone may say how its answer is kept instead:
+//! `#[serac::query(cache_control = "public, max-age=60")]`. A query is
 //! never posted: its id in a `POST` is refused (`405`), so it cannot be a
 //! way to change data from another site. See `docs/protocol.md`, "Queries".
 

@@ -24,6 +24,7 @@ pub struct ActionDef {
     bound: usize,
     spools: bool,
     query: bool,
+    cache_control: Option<&'static str>,
 }
 
 impl ActionDef {
@@ -39,8 +40,14 @@ impl ActionDef {
         bound: usize,
         spools: bool,
         query: bool,
+        cache_control: Option<&'static str>,
     ) -> Self {
-        Self { path, name, invoke, max_duration, body_limit, bound, spools, query }
+        Self { path, name, invoke, max_duration, body_limit, bound, spools, query, cache_control }
+    }
+
+    /// A query's own `Cache-Control` (`#[query(cache_control = "…")]`).
+    pub fn cache_control(&self) -> Option<&'static str> {
+        self.cache_control
     }
 
     /// Whether this is a query (`#[query]`): read with `GET`, never posted.

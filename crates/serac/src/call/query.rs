@@ -26,7 +26,8 @@ use crate::payload::Payload;
 use crate::protocol::{Envelope, EnvelopeError};
 use crate::query::QUERY_PREFIX;
 
-/// How the browser may keep a query's answer: privately, revalidated at
+/// How the browser may keep a query's answer unless the query says
+/// otherwise (`#[query(cache_control = "…")]`): privately, revalidated at
 /// every use (a `304` when it is unchanged).
 const CACHE_CONTROL_VALUE: &str = "private, no-cache";
 
@@ -55,7 +56,7 @@ async fn read(app: &Arc<App>, req: Request<Body>) -> Result<Response, Rejection>
         return Ok(error_answer(app, &error, Some(invoke::digest())));
     }
     match finished.result {
-        Ok(value) => Ok(value_answer(&value, if_none_match.as_ref())),
+        Ok(value) => Ok(value_answer(&value, if_none_match.as_ref(), def.cache_control())),
         Err(error) => Ok(error_answer(app, &error, finished.digest)),
     }
 }
@@ -72,7 +73,11 @@ fn arguments(query: Option<&str>) -> Result<Vec<Value>, Rejection> {
 }
 
 /// The result, with its `ETag`; `304` when the browser already has it.
-fn value_answer(value: &Value, if_none_match: Option<&HeaderValue>) -> Response {
+fn value_answer(
+    value: &Value,
+    if_none_match: Option<&HeaderValue>,
+    cache_control: Option<&'static str>,
+) -> Response {
     // A `Value` always serializes.
     let body = serde_json::to_vec(value).unwrap_or_default();
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&body)[..16]));
@@ -89,7 +94,9 @@ fn value_answer(value: &Value, if_none_match: Option<&HeaderValue>) -> Response 
         r
     };
     let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL_VALUE));
+    // The macro checked the query's own value is a header value.
+    let cache_control = cache_control.and_then(|v| HeaderValue::from_str(v).ok());
+    headers.insert(CACHE_CONTROL, cache_control.unwrap_or(HeaderValue::from_static(CACHE_CONTROL_VALUE)));
     if let Ok(etag) = HeaderValue::from_str(&etag) {
         headers.insert(ETAG, etag);
     }

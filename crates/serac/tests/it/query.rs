@@ -39,6 +39,12 @@ async fn count(cx: Cx, State(db): State<Db>) -> Result<usize, ActionError> {
         .await
 }
 
+/// The same for everyone, for a minute: shared caches may keep it.
+#[serac::query(cache_control = "public, max-age=60")]
+async fn plans() -> Result<Vec<&'static str>, ActionError> {
+    Ok(vec!["free", "team"])
+}
+
 /// Adds a customer, and revalidates what reads them.
 #[serac::action]
 async fn add(cx: Cx, State(db): State<Db>, name: String) -> Result<(), ActionError> {
@@ -52,7 +58,7 @@ async fn page(page: Page, state: State<Db>) -> Markup {
     let first = search(state, String::new(), 10).await.unwrap_or_default();
     html! {
         p #url data-url=(page.query_url(search::query(), &("ac", 10))) data-add=(page.id(add::action()))
-            data-count=(page.query_url(count::query(), &())) {}
+            data-count=(page.query_url(count::query(), &())) data-plans=(page.query_url(plans::query(), &())) {}
         ul #first { @for c in &first { li { (c) } } }
         (page.form(add::action()).id("add").body(html! { button { "Add" } }))
     }
@@ -264,4 +270,15 @@ async fn revalidating_a_tag_makes_the_next_answer_fresh_b19() {
     assert_eq!(fresh.status(), 200, "revalidated: a new answer");
     assert_ne!(fresh.headers()["etag"], etag.as_str());
     assert_eq!(fresh.json::<usize>().await.expect("json"), 4);
+}
+
+/// A query may say how its answer is kept; the default is private.
+#[tokio::test]
+async fn a_query_chooses_its_cache_control_b19() {
+    let app = start().await;
+    let url = serac_testkit::attr_of(&app.home().await, "#url", "data-plans").expect("url");
+    let res = client().get(format!("{}{url}", app.url)).send().await.expect("GET");
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "public, max-age=60");
+    assert_eq!(res.json::<Vec<String>>().await.expect("json"), ["free", "team"]);
 }
