@@ -13,7 +13,7 @@ pub mod browser;
 pub mod redis;
 mod serve;
 
-pub use serve::{serve, serve_on};
+pub use serve::{AbortOnDrop, serve, serve_on};
 
 use std::time::Duration;
 

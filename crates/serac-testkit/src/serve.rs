@@ -33,3 +33,15 @@ where
     });
     (url, task)
 }
+
+/// The task of a served app, aborted when this is dropped: hold it in the
+/// test's own server struct (`_task: AbortOnDrop(task)`) so that the server
+/// stops with the test.
+#[derive(Debug)]
+pub struct AbortOnDrop(pub JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

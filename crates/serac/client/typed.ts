@@ -153,6 +153,15 @@ function seracFormBody(form: FormData | object): FormData | URLSearchParams {
 
 const seracNever = new Promise<never>(() => {});
 
+/** The id of action `name`, from the manifest. */
+async function seracId(name: string): Promise<string> {
+  const id = (await seracManifest(false))[name];
+  if (id === undefined) {
+    throw new ActionError("unknown_action", 404, `The server has no action named "${name}". Reload the page.`);
+  }
+  return id;
+}
+
 /** The envelope of an answer, or an `internal` error when it has none. */
 async function seracEnvelope(response: Response): Promise<SeracEnvelope> {
   try {
@@ -169,10 +178,7 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
   let staleRetried = false;
   let networkRetried = false;
   for (;;) {
-    const id = (await seracManifest(false))[name];
-    if (id === undefined) {
-      throw new ActionError("unknown_action", 404, `The server has no action named "${name}". Reload the page.`);
-    }
+    const id = await seracId(name);
     const headers: Record<string, string> = {
       ...seracOptions.headers(),
       "serac-action": id,
@@ -247,10 +253,7 @@ export async function* seracStream<T>(
   try {
     let staleRetried = false;
     for (;;) {
-      const id = (await seracManifest(false))[name];
-      if (id === undefined) {
-        throw new ActionError("unknown_action", 404, `The server has no action named "${name}". Reload the page.`);
-      }
+      const id = await seracId(name);
       const headers: Record<string, string> = {
         ...seracOptions.headers(),
         "serac-action": id,

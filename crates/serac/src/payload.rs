@@ -339,20 +339,17 @@ pub(crate) async fn spool_multipart(
             Some(file_name) => {
                 let file_name = sanitize_file_name(file_name);
                 let content_type = field.content_type().map(ToString::to_string);
-                let failed = |e: std::io::Error| {
-                    tracing::error!(error = %e, "an upload could not be written to a temporary file");
-                    Rejection::UploadNotStored
-                };
-                let (mut temp, mut file) = crate::spool::TempFile::create(budget).await.map_err(failed)?;
+                let (mut temp, mut file) =
+                    crate::spool::TempFile::create(budget).await.map_err(not_stored)?;
                 let mut len = 0u64;
                 while let Some(chunk) = field.chunk().await.map_err(bad)? {
                     len += chunk.len() as u64;
                     if !temp.grow(chunk.len() as u64) {
                         return Err(Rejection::UploadsBusy);
                     }
-                    file.write_all(&chunk).await.map_err(failed)?;
+                    file.write_all(&chunk).await.map_err(not_stored)?;
                 }
-                file.flush().await.map_err(failed)?;
+                file.flush().await.map_err(not_stored)?;
                 payload.spool.push(crate::spool::Spooled {
                     field: name,
                     file_name,
@@ -383,6 +380,13 @@ pub(crate) async fn spool_multipart(
     Ok((payload, len, hash.finalize().into()))
 }
 
+/// A temporary file that could not be written: logged, and the call
+/// refused.
+fn not_stored(e: std::io::Error) -> Rejection {
+    tracing::error!(error = %e, "an upload could not be written to a temporary file");
+    Rejection::UploadNotStored
+}
+
 /// Moves the files of a body read into memory to temporary files, for an
 /// action that takes them as [`Upload`](crate::upload::Upload)s.
 pub(crate) async fn spool_files(
@@ -391,16 +395,12 @@ pub(crate) async fn spool_files(
 ) -> Result<(), Rejection> {
     use tokio::io::AsyncWriteExt as _;
     for file in std::mem::take(&mut payload.files) {
-        let failed = |e: std::io::Error| {
-            tracing::error!(error = %e, "an upload could not be written to a temporary file");
-            Rejection::UploadNotStored
-        };
-        let (mut temp, mut out) = crate::spool::TempFile::create(budget).await.map_err(failed)?;
+        let (mut temp, mut out) = crate::spool::TempFile::create(budget).await.map_err(not_stored)?;
         if !temp.grow(file.bytes.len() as u64) {
             return Err(Rejection::UploadsBusy);
         }
-        out.write_all(&file.bytes).await.map_err(failed)?;
-        out.flush().await.map_err(failed)?;
+        out.write_all(&file.bytes).await.map_err(not_stored)?;
+        out.flush().await.map_err(not_stored)?;
         payload.spool.push(crate::spool::Spooled {
             field: file.field,
             file_name: file.file_name,

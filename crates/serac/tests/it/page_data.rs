@@ -79,13 +79,7 @@ async fn show(State(db): State<Db>, page: Page) -> Markup {
 struct App {
     url: String,
     db: Db,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: serac_testkit::AbortOnDrop,
 }
 
 async fn start() -> App {
@@ -99,7 +93,7 @@ async fn start() -> App {
         .mode(Mode::Development);
     let app = ActionLayer::new(config).with_state(db.clone()).wrap(router);
     let (url, task) = serac_testkit::serve(app).await;
-    App { url, db, task }
+    App { url, db, _task: serac_testkit::AbortOnDrop(task) }
 }
 
 impl App {

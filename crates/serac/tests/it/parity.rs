@@ -176,13 +176,7 @@ async fn theme(page: Page, cookies: RequestCookies) -> Markup {
 struct Server {
     url: String,
     log: Log,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: serac_testkit::AbortOnDrop,
 }
 
 async fn start() -> Server {
@@ -201,7 +195,7 @@ async fn start() -> Server {
         .route("/p/done", get(|| async { "done" }));
     let app = ActionLayer::new(config).with_state(log.clone()).wrap(router);
     let (url, task) = serac_testkit::serve(app).await;
-    Server { url, log, task }
+    Server { url, log, _task: serac_testkit::AbortOnDrop(task) }
 }
 
 impl Server {

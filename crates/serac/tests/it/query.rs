@@ -67,13 +67,7 @@ async fn page(page: Page, state: State<Db>) -> Markup {
 struct App {
     url: String,
     db: Db,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: serac_testkit::AbortOnDrop,
 }
 
 async fn start_with(config: Config) -> App {
@@ -81,7 +75,7 @@ async fn start_with(config: Config) -> App {
     db.customers.lock().expect("customers").extend(["acme".to_string(), "globex".to_string()]);
     let app = ActionLayer::new(config).with_state(db.clone()).wrap(Router::new().route("/", get(page)));
     let (url, task) = serac_testkit::serve(app).await;
-    App { url, db, task }
+    App { url, db, _task: serac_testkit::AbortOnDrop(task) }
 }
 
 async fn start() -> App {
@@ -97,6 +91,15 @@ impl App {
         serac_testkit::attr_of(&self.home().await, "#url", "data-url").expect("url")
     }
 
+    /// `GET path`, with the given headers.
+    async fn get(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = client().get(format!("{}{path}", self.url));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("GET")
+    }
+
     fn reads(&self) -> Vec<String> {
         self.db.reads.lock().expect("reads").clone()
     }
@@ -110,23 +113,21 @@ async fn a_query_is_read_with_get_and_revalidated_by_etag_b19() {
     let url = app.query_url().await;
     assert!(url.starts_with("/_serac/q/") && url.contains("?a="), "{url}");
 
-    let res = client().get(format!("{}{url}", app.url)).send().await.expect("GET");
+    let res = app.get(&url, &[]).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "private, no-cache");
     let etag = res.headers()["etag"].to_str().expect("etag").to_string();
     assert!(etag.starts_with('"') && etag.len() > 10, "a strong ETag: {etag}");
     assert_eq!(res.json::<Vec<String>>().await.expect("json"), ["acme"]);
 
-    let res =
-        client().get(format!("{}{url}", app.url)).header("if-none-match", &etag).send().await.expect("GET");
+    let res = app.get(&url, &[("if-none-match", &etag)]).await;
     assert_eq!(res.status(), 304, "unchanged: not sent again");
     assert_eq!(res.headers()["etag"], etag.as_str());
     assert!(res.bytes().await.expect("body").is_empty());
 
     // The data changes: the same request gets the new answer and ETag.
     app.db.customers.lock().expect("customers").push("acme two".to_string());
-    let res =
-        client().get(format!("{}{url}", app.url)).header("if-none-match", &etag).send().await.expect("GET");
+    let res = app.get(&url, &[("if-none-match", &etag)]).await;
     assert_eq!(res.status(), 200);
     assert_ne!(res.headers()["etag"], etag.as_str());
     assert_eq!(res.json::<Vec<String>>().await.expect("json"), ["acme", "acme two"]);
@@ -187,17 +188,17 @@ async fn arguments_that_do_not_decode_are_refused_and_nothing_runs_b19() {
         ("?a=%5B%22ac%22%5D", "an argument missing"),
         ("", "no arguments for a query that takes two"),
     ] {
-        let res = client().get(format!("{}{base}{query}", app.url)).send().await.expect("GET");
+        let res = app.get(&format!("{base}{query}"), &[]).await;
         assert_eq!(res.status(), 400, "{why}");
         let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
         assert!(!envelope.error.expect("error").message.is_empty(), "{why}");
     }
     assert_eq!(app.reads().len(), reads, "the query never ran");
-    let res = client().get(format!("{}/_serac/q/{}", app.url, "0".repeat(40))).send().await.expect("GET");
+    let res = app.get(&format!("/_serac/q/{}", "0".repeat(40)), &[]).await;
     assert_eq!(res.status(), 404, "an unknown query");
     // An action's id is no query.
     let add = serac_testkit::attr_of(&app.home().await, "#url", "data-add").expect("id");
-    let res = client().get(format!("{}/_serac/q/{add}?a=%5B%22x%22%5D", app.url)).send().await.expect("GET");
+    let res = app.get(&format!("/_serac/q/{add}?a=%5B%22x%22%5D"), &[]).await;
     assert_eq!(res.status(), 404);
     assert_eq!(app.db.customers.lock().expect("customers").len(), 2, "the action never ran");
 }
@@ -209,26 +210,11 @@ async fn other_sites_and_unknown_hosts_cannot_read_a_query_b19_r6() {
     let app = start_with(config).await;
     let url = app.query_url().await;
     let reads = app.reads().len();
-    let res = client()
-        .get(format!("{}{url}", app.url))
-        .header("sec-fetch-site", "cross-site")
-        .send()
-        .await
-        .expect("GET");
+    let res = app.get(&url, &[("sec-fetch-site", "cross-site")]).await;
     assert_eq!(res.status(), 403);
-    let res = client()
-        .get(format!("{}{url}", app.url))
-        .header("host", "rebind.evil.example")
-        .send()
-        .await
-        .expect("GET");
+    let res = app.get(&url, &[("host", "rebind.evil.example")]).await;
     assert_eq!(res.status(), 403);
-    let res = client()
-        .get(format!("{}{url}", app.url))
-        .header("sec-fetch-site", "same-origin")
-        .send()
-        .await
-        .expect("GET");
+    let res = app.get(&url, &[("sec-fetch-site", "same-origin")]).await;
     assert_eq!(res.status(), 200, "the page's own scripts read it");
     assert_eq!(app.reads().len(), reads + 1);
 }
@@ -241,20 +227,13 @@ async fn revalidating_a_tag_makes_the_next_answer_fresh_b19() {
     let home = app.home().await;
     let url = serac_testkit::attr_of(&home, "#url", "data-count").expect("url");
     let add = serac_testkit::attr_of(&home, "#url", "data-add").expect("id");
-    let get = |etag: Option<String>| {
-        let mut req = client().get(format!("{}{url}", app.url));
-        if let Some(etag) = etag {
-            req = req.header("if-none-match", etag);
-        }
-        req.send()
-    };
-    let first = get(None).await.expect("GET");
+    let first = app.get(&url, &[]).await;
     let etag = first.headers()["etag"].to_str().expect("etag").to_string();
     assert_eq!(first.json::<usize>().await.expect("json"), 2);
 
     // Changed behind the cache's back: the cached count stands.
     app.db.customers.lock().expect("customers").push("initech".to_string());
-    assert_eq!(get(Some(etag.clone())).await.expect("GET").status(), 304);
+    assert_eq!(app.get(&url, &[("if-none-match", &etag)]).await.status(), 304);
 
     let res = client()
         .post(format!("{}/", app.url))
@@ -266,7 +245,7 @@ async fn revalidating_a_tag_makes_the_next_answer_fresh_b19() {
         .await
         .expect("POST");
     assert_eq!(res.status(), 200);
-    let fresh = get(Some(etag.clone())).await.expect("GET");
+    let fresh = app.get(&url, &[("if-none-match", &etag)]).await;
     assert_eq!(fresh.status(), 200, "revalidated: a new answer");
     assert_ne!(fresh.headers()["etag"], etag.as_str());
     assert_eq!(fresh.json::<usize>().await.expect("json"), 4);
@@ -277,7 +256,7 @@ async fn revalidating_a_tag_makes_the_next_answer_fresh_b19() {
 async fn a_query_chooses_its_cache_control_b19() {
     let app = start().await;
     let url = serac_testkit::attr_of(&app.home().await, "#url", "data-plans").expect("url");
-    let res = client().get(format!("{}{url}", app.url)).send().await.expect("GET");
+    let res = app.get(&url, &[]).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "public, max-age=60");
     assert_eq!(res.json::<Vec<String>>().await.expect("json"), ["free", "team"]);

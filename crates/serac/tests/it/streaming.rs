@@ -133,13 +133,7 @@ async fn page(page: Page) -> Markup {
 struct App {
     url: String,
     produced: Produced,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: serac_testkit::AbortOnDrop,
 }
 
 async fn start() -> App {
@@ -149,7 +143,7 @@ async fn start() -> App {
     let app =
         ActionLayer::new(config).with_state(produced.clone()).wrap(Router::new().route("/s", get(page)));
     let (url, task) = serac_testkit::serve(app).await;
-    App { url, produced, task }
+    App { url, produced, _task: serac_testkit::AbortOnDrop(task) }
 }
 
 impl App {

@@ -65,13 +65,7 @@ async fn page(page: Page) -> Markup {
 struct App {
     url: String,
     seen: Seen,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: serac_testkit::AbortOnDrop,
 }
 
 async fn start() -> App {
@@ -82,7 +76,7 @@ async fn start_with(config: Config) -> App {
     let seen = Seen::default();
     let app = ActionLayer::new(config).with_state(seen.clone()).wrap(Router::new().route("/u", get(page)));
     let (url, task) = serac_testkit::serve(app).await;
-    App { url, seen, task }
+    App { url, seen, _task: serac_testkit::AbortOnDrop(task) }
 }
 
 impl App {

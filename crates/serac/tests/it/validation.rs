@@ -62,13 +62,7 @@ async fn join_page(page: Page) -> Markup {
 struct App {
     url: String,
     runs: Runs,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: serac_testkit::AbortOnDrop,
 }
 
 impl App {
@@ -83,7 +77,7 @@ async fn start() -> App {
         .with_state(runs.clone())
         .wrap(Router::new().route("/join", get(join_page)));
     let (url, task) = serac_testkit::serve(app).await;
-    App { url, runs, task }
+    App { url, runs, _task: serac_testkit::AbortOnDrop(task) }
 }
 
 async fn page(app: &App) -> String {
