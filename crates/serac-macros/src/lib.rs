@@ -41,6 +41,8 @@ struct Settings {
     query: bool,
     /// A query's `Cache-Control`.
     cache_control: Option<LitStr>,
+    /// `#[query(batch)]`: the calls of one batch run together.
+    batch: Option<Span>,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
             krate: syn::parse_quote!(::serac),
             query: false,
             cache_control: None,
+            batch: None,
         };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("max_duration_ms") {
@@ -82,6 +85,8 @@ impl Settings {
                     ));
                 }
                 settings.cache_control = Some(value);
+            } else if meta.path.is_ident("batch") {
+                settings.batch = Some(meta.path.span());
             } else if meta.path.is_ident("typescript") {
                 settings.typescript = true;
             } else if meta.path.is_ident("crate") {
@@ -91,7 +96,7 @@ impl Settings {
                 return Err(meta.error(
                     "unknown setting: #[action] accepts `max_duration_ms = <milliseconds>`, `body_limit = <bytes>`, \
                      `name = \"…\"`, `typescript` and `crate = \"path::to::serac\"` (and #[query] \
-                     `cache_control = \"…\"`)",
+                     `cache_control = \"…\"` and `batch`)",
                 ));
             }
             Ok(())
@@ -111,10 +116,18 @@ pub fn query(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     settings.query = true;
     let f = parse_macro_input!(item as ItemFn);
-    if settings.typescript || settings.body_limit.is_some() {
+    if settings.body_limit.is_some() {
         return syn::Error::new(
             f.sig.ident.span(),
-            "#[query] takes `max_duration_ms`, `cache_control`, `name` and `crate`: a query has no body, and its typed client is not written yet",
+            "#[query] takes `max_duration_ms`, `cache_control`, `batch`, `typescript`, `name` and `crate`: a query has no body",
+        )
+        .to_compile_error()
+        .into();
+    }
+    if let (Some(span), true) = (settings.batch, settings.typescript) {
+        return syn::Error::new(
+            span,
+            "a batch query is not exported to TypeScript yet: export a query that reads one item, or call it with `serac.query`",
         )
         .to_compile_error()
         .into();
@@ -199,6 +212,31 @@ fn expand_fn(f: ItemFn, settings: &Settings) -> TokenStream2 {
             "`cache_control` is for queries: an action's answer is never cached",
         )
         .to_compile_error();
+    }
+    if let (false, Some(span)) = (settings.query, settings.batch) {
+        return syn::Error::new(
+            span,
+            "`batch` is for queries (#[serac::query(batch)]): actions run one by one",
+        )
+        .to_compile_error();
+    }
+    if let (true, Some(span)) = (settings.query, settings.batch) {
+        let last_is_vec = f.sig.inputs.last().is_some_and(|input| match input {
+            FnArg::Typed(pt) => match &*pt.ty {
+                Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+                _ => false,
+            },
+            FnArg::Receiver(_) => false,
+        });
+        if !last_is_vec {
+            let at = f.sig.inputs.last().map_or(span, |input| input.span());
+            return syn::Error::new(
+                at,
+                "a batch query takes its items as its last parameter, a `Vec<T>`, and returns one result per item: \
+                 each read from a browser is one item",
+            )
+            .to_compile_error();
+        }
     }
     match try_expand_fn(&f, settings) {
         Ok(tokens) => tokens,
@@ -316,6 +354,7 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
     });
     let spools = quote! { false #(|| #spools)* };
     let is_query = settings.query;
+    let is_batch = settings.batch.is_some();
     let action_ref = respan(quote! { #krate::ActionRef<#bound_list> }, at_params);
     let reference = if settings.query {
         // A query's arguments come from the URL: it has no bound values.
@@ -395,6 +434,7 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
                 #list_len,
                 #spools,
                 #is_query,
+                #is_batch,
                 #cache_control,
             );
 

@@ -352,6 +352,7 @@ pub mod __fuzz {
             invalidated: crate::cache::Invalidated { paths, layouts, tags },
             html: parts.html,
             url: parts.url,
+            queries: None,
         };
         let mut json = Vec::new();
         envelope.write_json(&mut json);

@@ -29,6 +29,18 @@ pub const RENDER_HEADER: &str = "serac-render";
 /// action again.
 pub const IDEMPOTENCY_HEADER: &str = "serac-idempotency-key";
 
+/// The queries whose fresh results a JavaScript call wants back with its
+/// answer (single flight): their URLs (`/_serac/q/<id>?a=…`, as
+/// `page.query_url` writes them), separated by spaces, at most
+/// [`MAX_QUERIES`]. They are read after the action, with the call's own
+/// cookies and headers, exactly as a `GET` of each would be; the envelope's
+/// `queries` holds the results.
+pub const QUERIES_HEADER: &str = "serac-queries";
+
+/// The most queries one request reads: in a batch (`/_serac/qb`) or along
+/// with an action (`serac-queries`).
+pub const MAX_QUERIES: usize = 32;
+
 /// The headers above, parsed once: a lookup by `&str` parses the name on
 /// every call, and these are looked up on every request.
 pub(crate) mod names {
@@ -37,6 +49,7 @@ pub(crate) mod names {
     pub(crate) static ACTION: HeaderName = HeaderName::from_static(super::ACTION_HEADER);
     pub(crate) static RENDER: HeaderName = HeaderName::from_static(super::RENDER_HEADER);
     pub(crate) static IDEMPOTENCY: HeaderName = HeaderName::from_static(super::IDEMPOTENCY_HEADER);
+    pub(crate) static QUERIES: HeaderName = HeaderName::from_static(super::QUERIES_HEADER);
 }
 
 /// Names of the framework's own form fields. Every one starts with `$`, and
@@ -77,6 +90,28 @@ pub struct Envelope {
     pub html: Option<String>,
     /// The URL `html` belongs to.
     pub url: Option<String>,
+    /// The fresh results of the queries the call named in `serac-queries`
+    /// (only written when it named some and the action succeeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queries: Option<Vec<QueryResult>>,
+}
+
+/// One query's answer, in a batch (`/_serac/qb`) or in an action's
+/// envelope (`queries`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QueryResult {
+    /// The query's URL, as the request named it.
+    pub url: String,
+    /// True when the query answered a result.
+    pub ok: bool,
+    /// The result (`null` on an error).
+    pub result: Value,
+    /// The `ETag` a `GET` of `url` answers with this result: a later `GET`
+    /// may send it as `If-None-Match`.
+    pub etag: Option<String>,
+    /// Set when the query failed, or was refused.
+    pub error: Option<EnvelopeError>,
 }
 
 /// The error part of an [`Envelope`].
@@ -127,6 +162,10 @@ impl Envelope {
         optional_str(out, self.html.as_deref());
         out.extend_from_slice(b",\"url\":");
         optional_str(out, self.url.as_deref());
+        if let Some(queries) = &self.queries {
+            out.extend_from_slice(b",\"queries\":");
+            json(out, queries);
+        }
         out.push(b'}');
     }
 }
@@ -180,6 +219,7 @@ mod tests {
                 invalidated: Invalidated::default(),
                 html: None,
                 url: None,
+                queries: None,
             },
             Envelope {
                 ok: false,
@@ -200,6 +240,28 @@ mod tests {
                 },
                 html: Some("<!DOCTYPE html><p class=\"x\">é</p>".into()),
                 url: Some("/".into()),
+                queries: Some(vec![
+                    QueryResult {
+                        url: "/_serac/q/ab?a=%5B1%5D".into(),
+                        ok: true,
+                        result: json!(["x"]),
+                        etag: Some("\"12\"".into()),
+                        error: None,
+                    },
+                    QueryResult {
+                        url: "/_serac/q/cd".into(),
+                        ok: false,
+                        result: Value::Null,
+                        etag: None,
+                        error: Some(EnvelopeError {
+                            kind: "unknown_action".into(),
+                            status: 404,
+                            message: "gone".into(),
+                            fields: None,
+                            digest: None,
+                        }),
+                    },
+                ]),
             },
         ];
         for case in &cases {

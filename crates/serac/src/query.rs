@@ -68,6 +68,10 @@ impl QueryRef {
 /// Where queries are read: `/_serac/q/<id>`.
 pub const QUERY_PREFIX: &str = "/_serac/q/";
 
+/// Where several queries are read in one request:
+/// `/_serac/qb?u=<query URL>&u=…`.
+pub const QUERY_BATCH_PATH: &str = "/_serac/qb";
+
 /// The URL of query `id` with `args` (a tuple or a slice: a JSON array;
 /// `&()` for none).
 ///

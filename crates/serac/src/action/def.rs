@@ -24,6 +24,7 @@ pub struct ActionDef {
     bound: usize,
     spools: bool,
     query: bool,
+    batch: bool,
     cache_control: Option<&'static str>,
 }
 
@@ -40,9 +41,16 @@ impl ActionDef {
         bound: usize,
         spools: bool,
         query: bool,
+        batch: bool,
         cache_control: Option<&'static str>,
     ) -> Self {
-        Self { path, name, invoke, max_duration, body_limit, bound, spools, query, cache_control }
+        Self { path, name, invoke, max_duration, body_limit, bound, spools, query, batch, cache_control }
+    }
+
+    /// Whether this is a batch query (`#[query(batch)]`): it takes a list
+    /// of items, and the calls of one batch are answered by one run.
+    pub fn is_batch(&self) -> bool {
+        self.batch
     }
 
     /// A query's own `Cache-Control` (`#[query(cache_control = "…")]`).

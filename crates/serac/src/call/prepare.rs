@@ -177,6 +177,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
     let render = parts.headers.get(&names::RENDER).map(http::HeaderValue::as_bytes);
     let wants_html = render != Some(b"none");
     let always_html = render == Some(b"page");
+    let queries = if js { super::query::requested(&parts.headers)? } else { Vec::new() };
     let cx =
         Cx::for_call(def.path(), app.states.clone(), parts, app.on_invalidate.clone(), app.cache.clone());
     let args = std::mem::take(&mut payload.args);
@@ -190,7 +191,7 @@ pub(super) async fn prepare(app: &App, request: CallRequest) -> Result<Prepared,
         call,
         max_duration,
         idempotency_key: key,
-        exchange: Exchange { cx, payload, id, js, stateful, wants_html, always_html },
+        exchange: Exchange { cx, payload, id, js, stateful, wants_html, always_html, queries },
     }))
 }
 

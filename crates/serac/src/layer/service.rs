@@ -92,7 +92,7 @@ enum Kind {
     Answered(Response),
     /// Not an action call: to the app.
     Page,
-    /// A `GET` of a query (`/_serac/q/<id>`).
+    /// A `GET` of a query (`/_serac/q/<id>`) or of a batch (`/_serac/qb`).
     Query,
     /// A JavaScript call, or a form post that may name an action in its
     /// body.
@@ -126,7 +126,7 @@ fn classify(app: &App, req: &Request<Body>) -> Kind {
             if let Some(manifest) = app.manifest.as_ref().filter(|_| path == client::MANIFEST_PATH) {
                 return Kind::Answered(client::manifest_response(manifest.clone()));
             }
-            if path.starts_with(crate::query::QUERY_PREFIX) {
+            if path.starts_with(crate::query::QUERY_PREFIX) || path == crate::query::QUERY_BATCH_PATH {
                 return Kind::Query;
             }
             return Kind::Answered(client::not_found());

@@ -2,7 +2,9 @@
 //! URL, the answer cached by the browser (`ETag`, `304`) until the data
 //! changes, never posted, arguments that do not decode refused with nothing
 //! run, other sites and hosts refused, and the function called directly by a
-//! page handler.
+//! page handler. Batches (several queries in one request, the calls of a
+//! batch query in one run) and single flight (an action's answer carrying
+//! the fresh results of the queries the client names).
 
 use std::sync::{Arc, Mutex};
 
@@ -45,6 +47,34 @@ async fn plans() -> Result<Vec<&'static str>, ActionError> {
     Ok(vec!["free", "team"])
 }
 
+/// The names of the customers at `ids`, in one read however many ids: the
+/// calls of one batch run together.
+#[serac::query(batch)]
+async fn name_of(State(db): State<Db>, ids: Vec<u32>) -> Result<Vec<Option<String>>, ActionError> {
+    db.reads.lock().expect("reads").push(format!("names {ids:?}"));
+    let all = db.customers.lock().expect("customers").clone();
+    Ok(ids.iter().map(|&i| all.get(i as usize).cloned()).collect())
+}
+
+/// A batch query with a bug: one result for any number of items.
+#[serac::query(batch)]
+async fn broken(ids: Vec<u32>) -> Result<Vec<u32>, ActionError> {
+    Ok(ids.into_iter().take(1).collect())
+}
+
+/// Who the `user` cookie says the caller is.
+#[serac::query]
+async fn whoami(cx: Cx) -> Result<Option<String>, ActionError> {
+    Ok(cx.cookies().get("user"))
+}
+
+/// Signs in as `name`: sets the `user` cookie.
+#[serac::action]
+async fn sign_in(cx: Cx, name: String) -> Result<(), ActionError> {
+    cx.cookies().set(serac::Cookie::new("user", name));
+    Ok(())
+}
+
 /// Adds a customer, and revalidates what reads them.
 #[serac::action]
 async fn add(cx: Cx, State(db): State<Db>, name: String) -> Result<(), ActionError> {
@@ -58,7 +88,11 @@ async fn page(page: Page, state: State<Db>) -> Markup {
     let first = search(state, String::new(), 10).await.unwrap_or_default();
     html! {
         p #url data-url=(page.query_url(search::query(), &("ac", 10))) data-add=(page.id(add::action()))
-            data-count=(page.query_url(count::query(), &())) data-plans=(page.query_url(plans::query(), &())) {}
+            data-count=(page.query_url(count::query(), &())) data-plans=(page.query_url(plans::query(), &()))
+            data-name0=(page.query_url(name_of::query(), &(0,))) data-name1=(page.query_url(name_of::query(), &(1,)))
+            data-name5=(page.query_url(name_of::query(), &(5,))) data-broken=(page.query_url(broken::query(), &(1,)))
+            data-broken2=(page.query_url(broken::query(), &(2,))) data-whoami=(page.query_url(whoami::query(), &()))
+            data-sign-in=(page.id(sign_in::action())) {}
         ul #first { @for c in &first { li { (c) } } }
         (page.form(add::action()).id("add").body(html! { button { "Add" } }))
     }
@@ -260,4 +294,214 @@ async fn a_query_chooses_its_cache_control_b19() {
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["cache-control"], "public, max-age=60");
     assert_eq!(res.json::<Vec<String>>().await.expect("json"), ["free", "team"]);
+}
+
+/// The URL attribute `name` of the home page's `#url`.
+async fn url_of(app: &App, name: &str) -> String {
+    serac_testkit::attr_of(&app.home().await, "#url", name).expect("url")
+}
+
+/// `/_serac/qb` naming `urls`.
+fn batch_of(urls: &[&str]) -> String {
+    let mut out = String::from("/_serac/qb?");
+    out.push_str(
+        &form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(urls.iter().map(|u| ("u", *u)))
+            .finish(),
+    );
+    out
+}
+
+#[tokio::test]
+async fn a_batch_reads_several_queries_in_one_request_b19() {
+    let app = start().await;
+    let (search, count) = (app.query_url().await, url_of(&app, "data-count").await);
+    let names = [
+        url_of(&app, "data-name0").await,
+        url_of(&app, "data-name1").await,
+        url_of(&app, "data-name5").await,
+    ];
+    let add = url_of(&app, "data-add").await;
+    let unknown = format!("/_serac/q/{}", "0".repeat(40));
+    let an_action = format!("/_serac/q/{add}?a=%5B%22x%22%5D");
+    let urls = [&search, &names[0], &count, &names[1], &unknown, &names[2], &an_action];
+    let url = batch_of(&urls.map(String::as_str));
+    let reads = app.reads().len();
+    let res = app.get(&url, &[]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "private, no-cache");
+    let etag = res.headers()["etag"].to_str().expect("etag").to_string();
+    let answers: Vec<serac::protocol::QueryResult> = res.json().await.expect("json");
+    assert_eq!(answers.len(), urls.len(), "one answer per query, in order");
+    for (answer, url) in answers.iter().zip(urls) {
+        assert_eq!(&answer.url, url);
+    }
+    let results: Vec<_> = answers.iter().map(|a| a.result.clone()).collect();
+    assert_eq!(results[0], serde_json::json!(["acme"]));
+    assert_eq!(results[1], serde_json::json!("acme"));
+    assert_eq!(results[2], serde_json::json!(2));
+    assert_eq!(results[3], serde_json::json!("globex"));
+    assert_eq!(results[5], serde_json::json!(null), "no customer 5");
+    for refused in [4, 6] {
+        let error = answers[refused].error.as_ref().expect("refused");
+        assert!(!answers[refused].ok);
+        assert_eq!(
+            (error.kind.as_str(), error.status),
+            ("unknown_action", 404),
+            "an unknown id, an action's id"
+        );
+    }
+    // Each result's ETag is the one a GET of its URL answers.
+    let single = app.get(&names[1], &[]).await;
+    assert_eq!(single.headers()["etag"].to_str().ok(), answers[3].etag.as_deref());
+    assert_eq!(single.json::<Option<String>>().await.expect("json").as_deref(), Some("globex"));
+    // The batch query ran once for its three calls of the batch.
+    let new_reads: Vec<String> = app.reads()[reads..].to_vec();
+    assert!(new_reads.contains(&"names [0, 1, 5]".to_string()), "{new_reads:?}");
+    assert_eq!(
+        new_reads.iter().filter(|r| r.starts_with("names")).count(),
+        2,
+        "the batch, then the GET: {new_reads:?}"
+    );
+    assert_eq!(app.db.customers.lock().expect("customers").len(), 2, "the action never ran");
+
+    let res = app.get(&url, &[("if-none-match", &etag)]).await;
+    assert_eq!(res.status(), 304, "the same answers: not sent again");
+}
+
+#[tokio::test]
+async fn batches_are_refused_with_nothing_run_when_malformed_b19() {
+    let app = start().await;
+    let search = app.query_url().await;
+    let reads = app.reads().len();
+    let res = app.get("/_serac/qb", &[]).await;
+    assert_eq!(res.status(), 400, "no query named");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+    assert!(envelope.error.expect("error").message.contains("u=<query URL>"));
+    let many = vec![search.as_str(); serac::protocol::MAX_QUERIES + 1];
+    assert_eq!(app.get(&batch_of(&many), &[]).await.status(), 400, "too many");
+    let res = app.get(&batch_of(&[&search]), &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(res.status(), 403, "another site");
+    assert_eq!(app.reads().len(), reads, "nothing ran");
+
+    // A batch query's URL with two items, or none: that entry is refused.
+    let name0 = url_of(&app, "data-name0").await;
+    let two = name0.replace("%5B0%5D", "%5B0%2C1%5D");
+    assert_ne!(two, name0);
+    let none = name0.split('?').next().expect("path").to_string();
+    // The home page read `search` while rendering.
+    let reads = app.reads().len();
+    let answers: Vec<serac::protocol::QueryResult> =
+        app.get(&batch_of(&[&two, &none]), &[]).await.json().await.expect("json");
+    for answer in &answers {
+        assert_eq!(answer.error.as_ref().map(|e| e.status), Some(400), "{answer:?}");
+    }
+    assert_eq!(app.get(&two, &[]).await.status(), 400, "the same read alone");
+    assert_eq!(app.reads().len(), reads, "nothing ran");
+}
+
+#[tokio::test]
+async fn a_batch_query_answering_the_wrong_count_is_an_error_for_each_call_b19() {
+    let app = start().await;
+    let (one, two) = (url_of(&app, "data-broken").await, url_of(&app, "data-broken2").await);
+    // Alone, one item gets its one result.
+    assert_eq!(app.get(&one, &[]).await.json::<u32>().await.expect("json"), 1);
+    let answers: Vec<serac::protocol::QueryResult> =
+        app.get(&batch_of(&[&one, &two]), &[]).await.json().await.expect("json");
+    for answer in &answers {
+        let error = answer.error.as_ref().expect("error");
+        assert_eq!((error.kind.as_str(), error.status), ("internal", 500), "{answer:?}");
+    }
+}
+
+impl App {
+    /// Posts action `id` as the runtime does, with JSON `args` and `headers`.
+    async fn call(&self, id: &str, args: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut req = client()
+            .post(format!("{}/", self.url))
+            .header("origin", &self.url)
+            .header(serac::protocol::ACTION_HEADER, id)
+            .header("content-type", "application/json")
+            .body(args.to_string());
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        req.send().await.expect("POST")
+    }
+}
+
+#[tokio::test]
+async fn an_action_answers_with_the_fresh_results_of_the_queries_named_b19() {
+    let app = start().await;
+    let (search, count, add) =
+        (app.query_url().await, url_of(&app, "data-count").await, url_of(&app, "data-add").await);
+    let before = app.get(&count, &[]).await;
+    let etag = before.headers()["etag"].to_str().expect("etag").to_string();
+    assert_eq!(before.json::<usize>().await.expect("json"), 2);
+
+    let named = format!("{count} {search}");
+    let res = app.call(&add, r#"["acme three"]"#, &[(serac::protocol::QUERIES_HEADER, &named)]).await;
+    assert_eq!(res.status(), 200);
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+    let queries = envelope.queries.expect("the queries named");
+    assert_eq!(queries.len(), 2);
+    assert_eq!(
+        (queries[0].url.as_str(), &queries[0].result),
+        (count.as_str(), &serde_json::json!(3)),
+        "fresh: read after the revalidation"
+    );
+    assert_eq!(queries[1].result, serde_json::json!(["acme", "acme three"]));
+    // The ETag is the one a GET now answers: the client can revalidate with it.
+    let after = app.get(&count, &[("if-none-match", queries[0].etag.as_deref().expect("etag"))]).await;
+    assert_eq!(after.status(), 304);
+    assert_ne!(queries[0].etag.as_deref(), Some(etag.as_str()));
+
+    // Not named, not sent.
+    let res = app.call(&add, r#"["initech"]"#, &[]).await;
+    let body = res.text().await.expect("body");
+    assert!(!body.contains("\"queries\""), "{body}");
+}
+
+#[tokio::test]
+async fn what_a_call_names_in_serac_queries_runs_only_queries_b19() {
+    let app = start().await;
+    let (search, add) = (app.query_url().await, url_of(&app, "data-add").await);
+    let customers = || app.db.customers.lock().expect("customers").len();
+
+    // An action's id where a query's belongs: an error entry, never run.
+    let as_query = format!("/_serac/q/{add}?a=%5B%22from%20the%20header%22%5D");
+    let res = app.call(&add, r#"["acme three"]"#, &[(serac::protocol::QUERIES_HEADER, &as_query)]).await;
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+    let entry = &envelope.queries.expect("entries")[0];
+    assert_eq!(entry.error.as_ref().map(|e| e.status), Some(404), "{entry:?}");
+    assert_eq!(customers(), 3, "the call ran once, the header's action never");
+
+    // Not a query URL, or too many: the call is refused and nothing runs.
+    let many = vec![search.as_str(); serac::protocol::MAX_QUERIES + 1].join(" ");
+    for (named, why) in [("/admin/delete-everything", "another URL"), (many.as_str(), "too many")] {
+        let res = app.call(&add, r#"["globex two"]"#, &[(serac::protocol::QUERIES_HEADER, named)]).await;
+        assert_eq!(res.status(), 400, "{why}");
+        let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+        assert!(envelope.error.expect("error").message.contains("serac-queries"), "{why}");
+    }
+    assert_eq!(customers(), 3, "refused calls ran nothing");
+
+    // A failed call carries no query results.
+    let res = app.call(&add, r#"[42, 43]"#, &[(serac::protocol::QUERIES_HEADER, &search)]).await;
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.expect("body");
+    assert!(!body.contains("\"queries\""), "{body}");
+}
+
+/// The queries read along with an action see the cookies as the action
+/// left them, as the page rendered next does.
+#[tokio::test]
+async fn queries_read_along_see_the_cookies_the_action_set_b19() {
+    let app = start().await;
+    let (whoami, sign_in) = (url_of(&app, "data-whoami").await, url_of(&app, "data-sign-in").await);
+    assert_eq!(app.get(&whoami, &[]).await.json::<Option<String>>().await.expect("json"), None);
+    let res = app.call(&sign_in, r#"["ada"]"#, &[(serac::protocol::QUERIES_HEADER, &whoami)]).await;
+    assert!(res.headers().get("set-cookie").is_some());
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+    assert_eq!(envelope.queries.expect("queries")[0].result, serde_json::json!("ada"));
 }

@@ -1,6 +1,7 @@
 // A query's arguments come from its URL: it cannot take sealed `Bound`
-// values, and says so (B19). `cache_control` is for queries only, and must
-// be a header value.
+// values, and says so (B19). `cache_control` and `batch` are for queries
+// only; `cache_control` must be a header value; a batch query takes its
+// items as a last `Vec` parameter, and is not exported to TypeScript.
 
 use serac::prelude::*;
 
@@ -9,9 +10,20 @@ async fn post(Bound(id): Bound<u32>) -> Result<u32, ActionError> {
     Ok(id)
 }
 
-#[serac::query(typescript)]
-async fn typed() -> Result<u32, ActionError> {
-    Ok(1)
+#[serac::query(batch, typescript)]
+async fn typed(ids: Vec<u32>) -> Result<Vec<u32>, ActionError> {
+    Ok(ids)
+}
+
+#[serac::query(batch)]
+async fn one_at_a_time(id: u32) -> Result<Vec<u32>, ActionError> {
+    Ok(vec![id])
+}
+
+#[serac::action(batch)]
+async fn batched_action(ids: Vec<u32>) -> Result<(), ActionError> {
+    let _ = ids;
+    Ok(())
 }
 
 #[serac::action(cache_control = "public")]

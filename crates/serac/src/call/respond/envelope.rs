@@ -1,7 +1,8 @@
 //! The answer to a JavaScript call: a JSON [`Envelope`]. When the action
 //! changed what the page shows (revalidated, set cookies, redirected,
 //! returned form state, or failed validation), the envelope also carries
-//! the page rendered again, so one round trip is enough.
+//! the page rendered again, so one round trip is enough; and the fresh
+//! results of the queries the client named (`call/query/along.rs`).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use super::location::Location;
 use super::{Exchange, Outcome, json_response, public_message};
 use crate::app::App;
 use crate::cache::Invalidated;
+use crate::call::query;
 use crate::call::render::render_page;
 use crate::cookies::Cookies;
 use crate::error::ActionError;
@@ -69,6 +71,12 @@ where
         None => (None, None),
     };
     let Outcome { result, digest, replace, .. } = outcome;
+    // Single flight: the page that asked is still the one shown.
+    let queries = if result.is_ok() && redirect.is_none() && !ex.queries.is_empty() {
+        Some(query::fresh(app, &ex.queries, &ex.cx, ex.cx.cookies_if_used()).await)
+    } else {
+        None
+    };
     let error = result.as_ref().err().filter(|e| !matches!(e, ActionError::Redirect(_)));
     let envelope = Envelope {
         ok: error.is_none(),
@@ -88,6 +96,7 @@ where
         invalidated,
         html,
         url,
+        queries,
     };
     let status = error.map_or(StatusCode::OK, ActionError::status);
     json_response(status, &envelope)

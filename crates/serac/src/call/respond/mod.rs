@@ -46,6 +46,9 @@ pub(crate) struct Exchange {
     pub(crate) wants_html: bool,
     /// The client asks for the page whatever changed (`serac-render: page`).
     pub(crate) always_html: bool,
+    /// The queries whose fresh results the client wants with the answer
+    /// (`serac-queries`).
+    pub(crate) queries: Vec<String>,
 }
 
 /// The outcome of the action, as both answers read it.
@@ -178,6 +181,7 @@ pub(crate) fn reject(app: &App, js: bool, rejection: Rejection) -> Response {
             invalidated: Default::default(),
             html: None,
             url: None,
+            queries: None,
         },
     )
 }

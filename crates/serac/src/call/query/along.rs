@@ -1,0 +1,80 @@
+//! Single flight: the fresh results of the queries a page shows, in the
+//! answer of the action that changed them, so no second request follows a
+//! mutation.
+//!
+//! The client names the queries in `serac-queries` (their URLs, as a `GET`
+//! would read them). What comes back is exactly what those `GET`s would
+//! answer the same caller at that moment, and nothing else:
+//! - only queries: an action's id, or any URL that is not a query's, is an
+//!   error entry and runs nothing;
+//! - read after the action, once the cache has forgotten what it
+//!   invalidated, with the request's headers and extensions and the cookies
+//!   as the action left them (a sign-in's new session reads as the page
+//!   rendered next would);
+//! - only to a call that passed the action guard (same origin), in a JSON
+//!   body no other site can read, and only when the action succeeded
+//!   without redirecting (the page that asked is still the one shown).
+//!
+//! The list is checked before the action runs: more than [`MAX_QUERIES`]
+//! URLs, or one that is not a query URL, refuses the call with `400` and
+//! nothing runs.
+
+use std::sync::Arc;
+
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, TRANSFER_ENCODING};
+use http::{HeaderMap, Request};
+
+use super::read;
+use crate::app::App;
+use crate::cookies::Cookies;
+use crate::cx::Cx;
+use crate::error::Rejection;
+use crate::protocol::{MAX_QUERIES, QUERIES_HEADER, QueryResult, names};
+use crate::query::QUERY_PREFIX;
+
+/// The query URLs a call names in `serac-queries`; none without it.
+pub(crate) fn requested(headers: &HeaderMap) -> Result<Vec<String>, Rejection> {
+    let Some(value) = headers.get(&names::QUERIES) else {
+        return Ok(Vec::new());
+    };
+    let bad = || {
+        Rejection::BadPayload(format!(
+            "{QUERIES_HEADER} lists query URLs ({QUERY_PREFIX}…), separated by spaces, at most {MAX_QUERIES}"
+        ))
+    };
+    let urls: Vec<String> =
+        value.to_str().map_err(|_| bad())?.split_ascii_whitespace().map(str::to_string).collect();
+    if urls.len() > MAX_QUERIES || urls.iter().any(|u| !u.starts_with(QUERY_PREFIX)) {
+        return Err(bad());
+    }
+    Ok(urls)
+}
+
+/// Reads `urls` as the request of `cx` would, with the cookies the action
+/// left.
+pub(crate) async fn fresh(
+    app: &Arc<App>,
+    urls: &[String],
+    cx: &Cx,
+    cookies: Option<&Cookies>,
+) -> Vec<QueryResult> {
+    let (mut parts, ()) = Request::new(()).into_parts();
+    let mut headers = cx.headers().clone();
+    for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
+        headers.remove(name);
+    }
+    headers.remove(&names::ACTION);
+    headers.remove(&names::RENDER);
+    headers.remove(&names::QUERIES);
+    headers.remove(&names::IDEMPOTENCY);
+    if let Some(cookies) = cookies {
+        headers.remove(COOKIE);
+        if let Some(cookie) = cookies.request_header() {
+            headers.insert(COOKIE, cookie);
+        }
+    }
+    parts.headers = headers;
+    parts.extensions = cx.extensions().clone();
+    let outcomes = read::run_all(app, urls, &parts).await;
+    urls.iter().cloned().zip(outcomes).map(|(url, outcome)| read::result_of(url, outcome)).collect()
+}

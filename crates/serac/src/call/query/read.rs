@@ -1,0 +1,220 @@
+//! Reading a list of queries at once: the calls of a batch (`/_serac/qb`)
+//! and the queries an action's answer brings back fresh (`serac-queries`).
+//!
+//! Each query is named by its URL, exactly as a `GET` of it would be, and is
+//! looked up and decoded on its own: one bad URL is that entry's error, not
+//! the whole list's. Calls of one *batch* query (`#[query(batch)]`) are
+//! gathered and the function runs once with all their items, which is what
+//! turns n reads of one row into one read of n rows; every other query runs
+//! on its own, all of them at the same time.
+
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+use http::request::Parts;
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+use super::super::prepare::lookup;
+use super::super::respond::public_message;
+use crate::action::{ActionDef, Call, invoke};
+use crate::app::App;
+use crate::cx::Cx;
+use crate::error::{ActionError, Rejection};
+use crate::payload::Payload;
+use crate::protocol::{EnvelopeError, QueryResult};
+use crate::query::QUERY_PREFIX;
+
+/// What one query gave: its result, or its error (its own, or the refusal
+/// of its URL) as an answer says it.
+pub(super) type Outcome = Result<Value, EnvelopeError>;
+
+/// The query a URL names and its arguments: `/_serac/q/<id>?a=<JSON array>`.
+pub(super) fn target(app: &App, url: &str) -> Result<(&'static ActionDef, Vec<Value>), Rejection> {
+    let (path, query) = url.split_once('?').map_or((url, None), |(p, q)| (p, Some(q)));
+    let id = path.strip_prefix(QUERY_PREFIX).ok_or(Rejection::UnknownAction)?;
+    let def = lookup(app, id).filter(|d| d.is_query()).ok_or(Rejection::UnknownAction)?;
+    let args = arguments(query)?;
+    if def.is_batch() && args.len() != 1 {
+        return Err(not_one_item());
+    }
+    Ok((def, args))
+}
+
+/// The refusal of a batch query's URL with other than one item.
+pub(super) fn not_one_item() -> Rejection {
+    Rejection::BadPayload(
+        "a batch query is read one item at a time: its arguments (a=…) are a JSON array of one item"
+            .to_string(),
+    )
+}
+
+/// The arguments in `a=<JSON array>`; none without it.
+pub(super) fn arguments(query: Option<&str>) -> Result<Vec<Value>, Rejection> {
+    let Some(raw) = query.and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "a")) else {
+        return Ok(Vec::new());
+    };
+    match serde_json::from_str::<Value>(&raw.1) {
+        Ok(Value::Array(args)) => Ok(args),
+        _ => Err(Rejection::BadPayload("the query's arguments (a=…) must be a JSON array".to_string())),
+    }
+}
+
+/// Runs query `def` with `args`, as the request `parts` describe (headers,
+/// cookies, extensions), under its time limit. A batch query is given its
+/// one item as a list of one.
+pub(super) async fn run_one(app: &App, def: &'static ActionDef, args: Vec<Value>, parts: Parts) -> Outcome {
+    if def.is_batch() {
+        return run_batch(app, def, args, parts).await.map(|mut results| results.swap_remove(0));
+    }
+    invoke_query(app, def, args, parts).await
+}
+
+/// Reads every URL of `urls`, as the request `parts` describe, and answers
+/// one outcome per URL, in order.
+pub(super) async fn run_all(app: &Arc<App>, urls: &[String], parts: &Parts) -> Vec<Outcome> {
+    let mut outcomes: Vec<Option<Outcome>> = urls.iter().map(|_| None).collect();
+    // The calls of each batch query, gathered: (query, [(position, item)]).
+    let mut batches: Vec<(&'static ActionDef, Vec<(usize, Value)>)> = Vec::new();
+    let mut singles = Vec::new();
+    for (i, url) in urls.iter().enumerate() {
+        match target(app, url) {
+            Err(rejection) => outcomes[i] = Some(Err(refusal(&rejection))),
+            Ok((def, args)) if def.is_batch() => {
+                let item = args.into_iter().next().unwrap_or_default();
+                match batches.iter_mut().find(|(d, _)| std::ptr::eq(*d, def)) {
+                    Some((_, calls)) => calls.push((i, item)),
+                    None => batches.push((def, vec![(i, item)])),
+                }
+            }
+            Ok((def, args)) => singles.push((i, def, args)),
+        }
+    }
+    let singles = join_all(singles.into_iter().map(|(i, def, args)| {
+        let parts = for_url(parts, &urls[i]);
+        async move { (i, run_one(app, def, args, parts).await) }
+    }));
+    let batches = join_all(batches.into_iter().map(|(def, calls)| {
+        let parts = for_url(parts, &urls[calls[0].0]);
+        async move {
+            let (at, items): (Vec<usize>, Vec<Value>) = calls.into_iter().unzip();
+            (at, run_batch(app, def, items, parts).await)
+        }
+    }));
+    let (singles, batches) = futures_util::future::join(singles, batches).await;
+    for (i, outcome) in singles {
+        outcomes[i] = Some(outcome);
+    }
+    for (at, results) in batches {
+        match results {
+            Ok(values) => {
+                for (i, value) in at.into_iter().zip(values) {
+                    outcomes[i] = Some(Ok(value));
+                }
+            }
+            Err(error) => {
+                for i in at {
+                    outcomes[i] = Some(Err(error.clone()));
+                }
+            }
+        }
+    }
+    // Every position was filled above: a refusal, a single or a batch call.
+    outcomes.into_iter().map(|o| o.unwrap_or_else(|| Err(refusal(&Rejection::UnknownAction)))).collect()
+}
+
+/// The request parts for reading `url`: the same headers, cookies and
+/// extensions, at the query's URI.
+fn for_url(parts: &Parts, url: &str) -> Parts {
+    let mut parts = parts.clone();
+    parts.method = http::Method::GET;
+    if let Ok(uri) = url.parse() {
+        parts.uri = uri;
+    }
+    parts
+}
+
+/// Runs batch query `def` once with every item: one result per item, in
+/// order, or one error for all.
+async fn run_batch(
+    app: &App,
+    def: &'static ActionDef,
+    items: Vec<Value>,
+    parts: Parts,
+) -> Result<Vec<Value>, EnvelopeError> {
+    let n = items.len();
+    match invoke_query(app, def, vec![Value::Array(items)], parts).await? {
+        Value::Array(results) if results.len() == n => Ok(results),
+        other => {
+            let got = match &other {
+                Value::Array(results) => format!("{} results", results.len()),
+                _ => "something other than a list".to_string(),
+            };
+            let error = ActionError::internal(format!(
+                "the batch query {} was given {n} items and returned {got}: it must return one result per item, in order",
+                def.path()
+            ));
+            let digest = invoke::digest();
+            tracing::error!(query = def.path(), digest = %digest, "{error}");
+            Err(envelope_error(app, &error, Some(digest)))
+        }
+    }
+}
+
+/// Runs query `def` with `args` under its time limit.
+async fn invoke_query(app: &App, def: &'static ActionDef, args: Vec<Value>, parts: Parts) -> Outcome {
+    let max_duration = def.max_duration().unwrap_or(app.config.max_duration);
+    let cx = Cx::for_call(def.path(), app.states.clone(), parts, None, app.cache.clone());
+    let mut call = Call::new(cx, Arc::new(Payload::default()), app.config.mode);
+    call.args = args.into();
+    let finished = invoke::run(def, call, max_duration).await;
+    if finished.stream.is_some() {
+        let error = ActionError::internal("a query cannot stream its result: return a value");
+        let digest = invoke::digest();
+        tracing::error!(query = def.path(), digest = %digest, "{error}");
+        return Err(envelope_error(app, &error, Some(digest)));
+    }
+    finished.result.map_err(|error| envelope_error(app, &error, finished.digest))
+}
+
+/// The strong `ETag` of an answer's bytes.
+pub(super) fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", hex::encode(&Sha256::digest(body)[..16]))
+}
+
+/// A refused URL as the error part of an answer.
+pub(super) fn refusal(rejection: &Rejection) -> EnvelopeError {
+    EnvelopeError {
+        kind: rejection.kind().to_string(),
+        status: rejection.status().as_u16(),
+        message: rejection.to_string(),
+        fields: None,
+        digest: None,
+    }
+}
+
+/// The error part of an answer.
+pub(super) fn envelope_error(app: &App, error: &ActionError, digest: Option<String>) -> EnvelopeError {
+    EnvelopeError {
+        kind: error.kind().to_string(),
+        status: error.status().as_u16(),
+        message: public_message(error, digest.as_deref(), app.config.mode),
+        fields: match error {
+            ActionError::Validation(f) => Some(f.clone()),
+            _ => None,
+        },
+        digest,
+    }
+}
+
+/// An outcome as the entry of a batch or of an envelope's `queries`.
+pub(super) fn result_of(url: String, outcome: Outcome) -> QueryResult {
+    match outcome {
+        Ok(value) => {
+            // A `Value` always serializes.
+            let body = serde_json::to_vec(&value).unwrap_or_default();
+            QueryResult { url, ok: true, etag: Some(etag_of(&body)), result: value, error: None }
+        }
+        Err(error) => QueryResult { url, ok: false, result: Value::Null, etag: None, error: Some(error) },
+    }
+}
