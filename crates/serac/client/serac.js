@@ -203,7 +203,8 @@
   // server runs the action at most once (B4). `progress` gets upload
   // fractions (B5).
   function send(id, body, json, progress, url) {
-    var headers = {};
+    // `serac.headers()`, when a reader (serac-query.js) sets it, adds its own.
+    var headers = (window.serac.headers || Object)();
     headers[HEADER] = id;
     headers[KEY_HEADER] = key();
     // While the page shows an earlier call's outcome, ask for the page, so
@@ -242,8 +243,8 @@
   // says what came back: a short plain text as it is (shown as text, never
   // HTML), otherwise the status.
   function answer(status, type, text) {
+    // `type` may be null: the tests below then match nothing ("null").
     var env = null, other = null, ok = status >= 200 && status < 300;
-    type = type || "";
     if (/json/i.test(type)) {
       try { env = JSON.parse(text); } catch (e) { env = null; }
       if (env && typeof env.ok === "boolean" && (env.ok || (env.error && typeof env.error.message === "string"))) {

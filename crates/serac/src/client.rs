@@ -274,11 +274,12 @@ mod tests {
         assert!(tags.contains(runtime_url()));
     }
 
-    /// The query reader stays small: pages that read queries pay for it alone.
+    /// The query reader stays small: pages that read queries pay for it
+    /// alone. (1.5 KB until it batched reads and watched queries.)
     #[test]
-    fn the_query_reader_is_within_1_5_kb_gzipped() {
+    fn the_query_reader_is_within_2_kb_gzipped() {
         let len = query_gzip_len();
-        assert!(len <= 1536, "serac-query.js is {len} bytes gzipped, over its 1.5 KB budget");
+        assert!(len <= 2 * 1024, "serac-query.js is {len} bytes gzipped, over its 2 KB budget");
     }
 
     /// The stream reader stays small: pages that stream pay for it alone.

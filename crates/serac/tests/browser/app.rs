@@ -25,6 +25,8 @@ pub struct AppState {
     pub drafts: Arc<Mutex<Vec<String>>>,
     /// Set by a test: the next action answer is cut off mid-body (B4).
     pub drop_next: Arc<AtomicBool>,
+    /// How many times `bump` ran (/queries).
+    pub tally: Arc<AtomicU64>,
 }
 
 impl AppState {
@@ -689,6 +691,61 @@ async fn streams_page(page: Page) -> Markup {
     )
 }
 
+// ---- /queries: B19 batches and single flight --------------------------------
+
+/// The labels of rows `ids`: the reads of one batch run together.
+#[serac::query(batch)]
+pub async fn labels(cx: Cx, ids: Vec<u32>) -> Result<Vec<String>, ActionError> {
+    app(&cx)?.push(format!("labels {ids:?}"));
+    Ok(ids.iter().map(|i| format!("row {i}")).collect())
+}
+
+/// How many times `bump` ran.
+#[serac::query]
+pub async fn tally(cx: Cx) -> Result<u64, ActionError> {
+    let app = app(&cx)?;
+    app.push("tally");
+    Ok(app.tally.load(Ordering::SeqCst))
+}
+
+/// Counts one more. Changes no page data: with JavaScript, only the watched
+/// query shows it, from the answer's fresh query results.
+#[serac::action]
+pub async fn bump(cx: Cx) -> Result<(), ActionError> {
+    app(&cx)?.tally.fetch_add(1, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Reads the rows' labels (one batch), and watches the tally.
+const QUERIES_SCRIPT: &str = r#"
+document.addEventListener("DOMContentLoaded", function () {
+  var tally = document.getElementById("tally");
+  serac.watch(tally.getAttribute("data-url"), function (n) { tally.textContent = String(n); });
+  var rows = Array.from(document.querySelectorAll("[data-label]"));
+  Promise.all(rows.map(function (r) { return serac.query(r.getAttribute("data-label")); }))
+    .then(function (labels) { document.getElementById("read").textContent = labels.join(","); });
+});
+"#;
+
+async fn queries_page(page: Page, State(state): State<AppState>) -> Markup {
+    let ids = vec![1, 2, 3];
+    let urls: Vec<String> = ids.iter().map(|i| page.query_url(labels::query(), &(i,))).collect();
+    let tally = state.tally.load(Ordering::SeqCst);
+    doc(
+        &page,
+        "Queries",
+        "",
+        html! {
+            (serac::client::query_tags())
+            script { (PreEscaped(QUERIES_SCRIPT)) }
+            ul { @for url in &urls { li data-label=(url) {} } }
+            p #read {}
+            p { "Bumped " span #tally data-url=(page.query_url(tally::query(), &())) { (tally) } " times" }
+            (page.form(bump::action()).id("bump-form").body(html! { button #bump-btn { "Bump" } }))
+        },
+    )
+}
+
 pub fn exposed() -> Vec<ActionRef> {
     vec![add::action(), refuse::action(), delete::action(), call::action(), r#type::action()]
 }
@@ -718,5 +775,6 @@ pub fn router(state: AppState) -> Router {
         .route("/permalink/target", get(permalink))
         .route("/reset", get(reset_page))
         .route("/streams", get(streams_page))
+        .route("/queries", get(queries_page))
         .with_state(state)
 }

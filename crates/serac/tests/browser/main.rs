@@ -8,5 +8,6 @@
 mod app;
 mod nojs;
 mod parity;
+mod queries;
 mod runtime;
 mod support;
