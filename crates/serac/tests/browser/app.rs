@@ -728,7 +728,7 @@ document.addEventListener("DOMContentLoaded", function () {
 "#;
 
 async fn queries_page(page: Page, State(state): State<AppState>) -> Markup {
-    let ids = vec![1, 2, 3];
+    let ids = [1, 2, 3];
     let urls: Vec<String> = ids.iter().map(|i| page.query_url(labels::query(), &(i,))).collect();
     let tally = state.tally.load(Ordering::SeqCst);
     doc(
