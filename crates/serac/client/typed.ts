@@ -1,5 +1,6 @@
-// The client shared by the functions below: one POST per call, in the JSON
-// protocol of Serac's docs/protocol.md. Ids come from the server's manifest,
+// The client shared by the functions below: one POST per action call, one
+// GET per query read (or one for the reads of a tick), in the JSON protocol
+// of Serac's docs/protocol.md. Ids come from the server's manifest,
 // since they depend on its secret; a stale id (after a rotation or a deploy)
 // makes the client read the manifest again and retry once.
 
@@ -101,6 +102,15 @@ interface SeracEnvelope {
     digest: string | null;
   } | null;
   redirect: string | null;
+  queries?: SeracQueryResult[];
+}
+
+/** One query's answer, in a batch or with an action's answer. */
+interface SeracQueryResult {
+  url: string;
+  ok: boolean;
+  result: unknown;
+  error: SeracEnvelope["error"];
 }
 
 const SERAC_OFFLINE = "The server could not be reached. Check the connection and try again.";
@@ -189,6 +199,10 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
     if (typeof body === "string") {
       headers["content-type"] = "application/json";
     }
+    const shown = seracShownQueries();
+    if (shown.length > 0) {
+      headers["serac-queries"] = shown.join(" ");
+    }
     let response: Response;
     try {
       response = await fetch(seracOptions.endpoint(), { method: "POST", headers, body, credentials: "same-origin" });
@@ -221,6 +235,7 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
       const e = envelope.error;
       throw new ActionError(e.kind, e.status, e.message, e.fields ?? {}, e.digest);
     }
+    seracFresh(envelope.queries ?? []);
     return envelope.result as T;
   }
 }
@@ -329,4 +344,197 @@ export async function* seracStream<T>(
     options.signal?.removeEventListener("abort", abort);
     controller.abort();
   }
+}
+
+// ---- Queries ---------------------------------------------------------------
+//
+// A query is read with GET. Its function returns the same promise for the
+// same arguments until the answer changes, so React's `use()` can read it
+// during render (the promise carries `status` and `value` as React expects,
+// so a known answer renders without suspending), and TanStack Query or any
+// cache can call it like any async function. The reads asked for in one
+// tick go out as one batch request. Every action call then names the
+// queries read so far (`serac-queries`) and its answer brings their fresh
+// results: they replace the cached promises and `subscribeQueries`
+// listeners are told, so a page re-renders with fresh data after a mutation
+// with no second request.
+
+/** A promise as React's `use()` reads it. */
+type SeracTracked<T> = Promise<T> & { status?: "pending" | "fulfilled" | "rejected"; value?: T; reason?: unknown };
+
+interface SeracQueryEntry {
+  promise: SeracTracked<unknown>;
+  /** The query's URL, once its id is known. */
+  url: string | null;
+}
+
+const seracQueries = new Map<string, SeracQueryEntry>();
+const seracListeners = new Set<() => void>();
+let seracQueryVersion = 0;
+let seracQueued: [string, (v: unknown) => void, (e: unknown) => void][] | null = null;
+
+function seracTracked<T>(promise: Promise<T>): SeracTracked<T> {
+  const tracked = promise as SeracTracked<T>;
+  tracked.status = "pending";
+  promise.then(
+    (value) => {
+      tracked.status = "fulfilled";
+      tracked.value = value;
+    },
+    (reason) => {
+      tracked.status = "rejected";
+      tracked.reason = reason;
+    },
+  );
+  return tracked;
+}
+
+function seracChanged(): void {
+  seracQueryVersion += 1;
+  for (const listener of seracListeners) listener();
+}
+
+/** Calls `listener` whenever query results change (fresh results from an
+ * action, `invalidateQueries`); returns the function that stops it. With
+ * React: `useSyncExternalStore(subscribeQueries, queryVersion)`. */
+export function subscribeQueries(listener: () => void): () => void {
+  seracListeners.add(listener);
+  return () => {
+    seracListeners.delete(listener);
+  };
+}
+
+/** A number that changes whenever query results do. */
+export function queryVersion(): number {
+  return seracQueryVersion;
+}
+
+/** Forgets every query result: the next read of each asks the server. */
+export function invalidateQueries(): void {
+  seracQueries.clear();
+  seracChanged();
+}
+
+/** The URLs of the queries read so far and answered, at most 32: what an
+ * action call names for fresh results. */
+function seracShownQueries(): string[] {
+  const urls: string[] = [];
+  for (const entry of seracQueries.values()) {
+    if (entry.url !== null && entry.promise.status === "fulfilled") urls.push(entry.url);
+  }
+  return urls.slice(-32);
+}
+
+/** Puts the fresh results an action's answer brought in place of the
+ * cached ones. */
+function seracFresh(results: SeracQueryResult[]): void {
+  let changed = false;
+  for (const fresh of results) {
+    for (const [key, entry] of seracQueries) {
+      if (entry.url !== fresh.url) continue;
+      if (fresh.ok) {
+        const promise = seracTracked(Promise.resolve(fresh.result));
+        promise.status = "fulfilled";
+        promise.value = fresh.result;
+        seracQueries.set(key, { promise, url: entry.url });
+      } else {
+        seracQueries.delete(key);
+      }
+      changed = true;
+    }
+  }
+  if (changed) seracChanged();
+}
+
+function seracQueryError(error: SeracEnvelope["error"] | undefined, status: number): ActionError {
+  if (error && typeof error.message === "string") {
+    return new ActionError(error.kind, error.status, error.message, error.fields ?? {}, error.digest);
+  }
+  return new ActionError("internal", status, `The server answered ${status} without a result.`);
+}
+
+async function seracGet(url: string): Promise<[boolean, unknown, number]> {
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: "same-origin", headers: { ...seracOptions.headers(), accept: "application/json" } });
+  } catch {
+    throw new ActionError("network", 0, SERAC_OFFLINE);
+  }
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  return [response.ok, body, response.status];
+}
+
+/** Sends this tick's reads: one alone as a plain GET, more as batches of
+ * at most 32 (`/_serac/qb`). */
+function seracFlush(): void {
+  const calls = seracQueued ?? [];
+  seracQueued = null;
+  for (let i = 0; i < calls.length; i += 32) {
+    const batch = calls.slice(i, i + 32);
+    if (batch.length === 1) {
+      const [url, resolve, reject] = batch[0];
+      seracGet(url).then(([ok, body, status]) => {
+        if (ok) resolve(body);
+        else reject(seracQueryError((body as SeracEnvelope | null)?.error, status));
+      }, reject);
+      continue;
+    }
+    const query = batch.map(([url]) => "u=" + encodeURIComponent(url)).join("&");
+    seracGet("/_serac/qb?" + query).then(([ok, body, status]) => {
+      batch.forEach(([, resolve, reject], n) => {
+        const entry = ok && Array.isArray(body) ? (body[n] as SeracQueryResult) : null;
+        if (entry?.ok) resolve(entry.result);
+        else reject(seracQueryError(entry ? entry.error : (body as SeracEnvelope | null)?.error, status));
+      });
+    }, (e) => batch.forEach(([, , reject]) => reject(e)));
+  }
+}
+
+function seracRead(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (seracQueued === null) {
+      seracQueued = [];
+      queueMicrotask(seracFlush);
+    }
+    seracQueued.push([url, resolve, reject]);
+  });
+}
+
+function seracQueryUrl(id: string, args: unknown[]): string {
+  const url = "/_serac/q/" + id;
+  return args.length === 0 ? url : url + "?a=" + encodeURIComponent(JSON.stringify(args));
+}
+
+/** Reads the query `name` (its Rust name) with `args`: the same promise for
+ * the same arguments until its result changes. A failed read is not kept:
+ * the next call asks again. */
+export function seracQuery<T>(name: string, args: unknown[]): Promise<T> {
+  const key = name + JSON.stringify(args);
+  const cached = seracQueries.get(key);
+  if (cached !== undefined) return cached.promise as Promise<T>;
+  const entry: SeracQueryEntry = { promise: Promise.resolve(), url: null };
+  entry.promise = seracTracked(
+    (async () => {
+      for (let retried = false; ; retried = true) {
+        entry.url = seracQueryUrl(await seracId(name), args);
+        try {
+          return await seracRead(entry.url);
+        } catch (e) {
+          // A stale id (after a rotation or a deploy): the ids again, once.
+          if (retried || !(e instanceof ActionError) || e.kind !== "unknown_action") throw e;
+          await seracManifest(true);
+        }
+      }
+    })(),
+  );
+  entry.promise.catch(() => {
+    if (seracQueries.get(key) === entry) seracQueries.delete(key);
+  });
+  seracQueries.set(key, entry);
+  return entry.promise as Promise<T>;
 }

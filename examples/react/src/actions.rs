@@ -1,6 +1,8 @@
-//! The actions the React app calls. Each is marked `#[action(typescript)]`,
-//! so `serac::typescript::module()` writes a typed function for it; the doc
-//! comments become the functions' JSDoc.
+//! The actions and queries the React app calls. Each is marked
+//! `typescript`, so `serac::typescript::module()` writes a typed function
+//! for it; the doc comments become the functions' JSDoc. The reads are
+//! queries (`GET`, cached by the client until an action's answer brings
+//! them fresh); the changes are actions.
 
 use serac::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -39,7 +41,7 @@ async fn wait(state: &AppState) {
 }
 
 /// The open todos, oldest first.
-#[action(typescript)]
+#[serac::query(typescript)]
 pub async fn list_todos(cx: Cx) -> Result<Vec<Todo>, ActionError> {
     let state: AppState = cx.state()?;
     Ok(state.with(|t| t.open.clone()))
@@ -100,7 +102,7 @@ pub async fn archive_done(cx: Cx) -> Result<(), ActionError> {
 }
 
 /// Everything archived so far.
-#[action(typescript)]
+#[serac::query(typescript)]
 pub async fn archived(cx: Cx) -> Result<Archive, ActionError> {
     let state: AppState = cx.state()?;
     Ok(Archive { todos: state.with(|t| t.archived.clone()) })

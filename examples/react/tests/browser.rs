@@ -81,6 +81,49 @@ async fn adding_shows_pending_then_the_confirmed_todo() {
     .await;
 }
 
+/// The paths and queries of the requests the page made to `prefix`.
+async fn requests(b: &B, prefix: &str) -> Vec<String> {
+    let script = format!(
+        "return performance.getEntriesByType('resource').map((e) => new URL(e.name))\
+         .map((u) => u.pathname + u.search).filter((u) => u.startsWith('{prefix}'));"
+    );
+    serde_json::from_value(b.js(&script).await).expect("a list of URLs")
+}
+
+/// B19: the list is a query read once with GET; each change's answer brings
+/// it back fresh, so adding and toggling make no second request.
+#[tokio::test]
+async fn the_list_is_a_query_refreshed_by_each_actions_answer_b19() {
+    run(|b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        let reads = requests(&b, "/_serac/q").await;
+        assert_eq!(reads.len(), 1, "one GET of the list: {reads:?}");
+        add(&b, "Buy milk").await;
+        confirmed(&b, "#todos li").await;
+        add(&b, "Call Ann").await;
+        b.wait_js(
+            "two confirmed todos",
+            "return document.querySelectorAll('#todos li:not([data-saving])').length === 2;",
+        )
+        .await;
+        assert_eq!(titles(&b).await, json!(["Buy milk", "Call Ann"]));
+        b.click("#todos li input[type=checkbox]").await;
+        confirmed(&b, "#todos li.done").await;
+        assert_eq!(
+            requests(&b, "/_serac/q").await,
+            reads,
+            "no read after the actions: their answers carried the list"
+        );
+        let posts = b
+            .js("return performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'fetch' \
+                 && new URL(e.name).pathname === '/').length;")
+            .await;
+        assert_eq!(posts, json!(3), "one request per change");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn validation_errors_come_back_as_state_with_the_typed_value() {
     run(|b| async move {

@@ -37,6 +37,39 @@ async fn call(url: &str, id: &str, body: Value) -> (u16, Value) {
     (res.status().as_u16(), res.json().await.expect("an envelope"))
 }
 
+/// `GET`s a query as the generated client does.
+async fn read(url: &str, path: &str) -> Value {
+    let res = serac_testkit::client().get(format!("{url}{path}")).send().await.expect("GET");
+    assert_eq!(res.status(), 200, "{path}");
+    res.json().await.expect("json")
+}
+
+/// B19: the queries are read with GET, refused as POSTs, and an action's
+/// answer carries the fresh results of the queries the client names.
+#[tokio::test]
+async fn queries_are_read_with_get_and_come_back_fresh_with_an_action_b19() {
+    let (url, task) = start(common::SECRET).await;
+    let (_, ids) = manifest(&url).await;
+    let list = format!("/_serac/q/{}", ids["list_todos"].as_str().expect("id"));
+    assert_eq!(read(&url, &list).await, json!([]));
+    let (status, _) = call(&url, ids["list_todos"].as_str().expect("id"), json!([])).await;
+    assert_eq!(status, 405, "a query is never posted");
+    let res = serac_testkit::client()
+        .post(format!("{url}/"))
+        .header("origin", &url)
+        .header(serac::protocol::ACTION_HEADER, ids["add_todo"].as_str().expect("id"))
+        .header(serac::protocol::RENDER_HEADER, "none")
+        .header(serac::protocol::QUERIES_HEADER, &list)
+        .form(&[("title", "Buy milk")])
+        .send()
+        .await
+        .expect("POST");
+    let envelope: Value = res.json().await.expect("envelope");
+    assert_eq!(envelope["queries"][0]["url"], json!(list));
+    assert_eq!(envelope["queries"][0]["result"][0]["title"], "Buy milk", "{envelope}");
+    task.abort();
+}
+
 #[tokio::test]
 async fn the_manifest_lists_each_exported_action_with_its_id() {
     let (url, task) = start(common::SECRET).await;
@@ -54,8 +87,8 @@ async fn the_manifest_lists_each_exported_action_with_its_id() {
     let (other_url, other) = start([6; 32]).await;
     let (_, other_ids) = manifest(&other_url).await;
     assert_ne!(ids["add_todo"], other_ids["add_todo"]);
-    let old = ids["list_todos"].as_str().expect("id");
-    let (status, envelope) = call(&other_url, old, json!([])).await;
+    let old = ids["add_todo"].as_str().expect("id");
+    let (status, envelope) = call(&other_url, old, json!({"title": "x"})).await;
     assert_eq!(status, 404);
     assert_eq!(envelope["error"]["kind"], "unknown_action");
     task.abort();
@@ -78,7 +111,7 @@ async fn typed_arguments_are_checked_before_the_action_runs() {
     let (status, envelope) = call(&url, &id("set_done"), json!([1, true])).await;
     assert_eq!(status, 404, "no todo 1 yet: {envelope}");
     assert_eq!(envelope["error"]["kind"], "not_found");
-    let (_, list) = call(&url, &id("list_todos"), json!([])).await;
-    assert_eq!(list["result"], json!([]), "nothing was changed");
+    let list = read(&url, &format!("/_serac/q/{}", id("list_todos"))).await;
+    assert_eq!(list, json!([]), "nothing was changed");
     task.abort();
 }

@@ -15,7 +15,7 @@ use std::process::Command;
 #[test]
 fn the_generated_client_is_up_to_date() {
     // Using the crate's actions links them, which registers them.
-    assert_eq!(serac_react::actions::list_todos::action().path(), "serac_react::actions::list_todos");
+    assert_eq!(serac_react::actions::list_todos::query().path(), "serac_react::actions::list_todos");
     let generated = serac::typescript::module();
     let path = common::web_dir().join("src/serac.gen.ts");
     if std::env::var("SERAC_BLESS").is_ok_and(|v| v == "1") {
@@ -41,6 +41,11 @@ fn the_generated_client_is_up_to_date() {
     assert!(generated.contains("export function setDone(id: number, done: boolean): Promise<Todo>"));
     assert!(generated.contains("export function addTodo(form: FormData | NewTodo): Promise<Todo>"));
     assert!(generated.contains("export function archiveDone(): Promise<void>"));
+    // Queries are read with GET (B19), actions posted.
+    assert!(generated.contains("export function listTodos(): Promise<Array<Todo>> {\n  return seracQuery<"));
+    assert!(generated.contains(
+        "export function setDone(id: number, done: boolean): Promise<Todo> {\n  return seracCall<"
+    ));
     assert!(generated.contains("export type Todo = { id: number, title: string, done: boolean, };"));
     assert!(
         generated.contains("export function suggest(options?: SeracStreamOptions): AsyncIterable<string>")
@@ -80,7 +85,7 @@ fn a_wrongly_typed_call_does_not_type_check() {
     let import = web.join("src/serac.gen");
     let probe = |body: &str| {
         let source = format!(
-            "import {{ addTodo, setDone }} from {};\n{body}\n",
+            "import {{ addTodo, listTodos, setDone }} from {};\n{body}\n",
             serde_json::to_string(&import).expect("path")
         );
         std::fs::write(dir.join("probe.ts"), source).expect("probe");
@@ -92,11 +97,14 @@ fn a_wrongly_typed_call_does_not_type_check() {
         (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned())
     };
     let (ok, text) = probe(
-        "export const p = setDone(1, true).then((t) => t.title.length);\nexport const q = addTodo({ title: \"x\" });",
+        "export const p = setDone(1, true).then((t) => t.title.length);\nexport const q = addTodo({ title: \"x\" });\n\
+         export const r = listTodos().then((list) => list[0].done);",
     );
     assert!(ok, "the well-typed probe is accepted: {text}");
     let (ok, text) = probe("export const p = setDone(\"1\", true);");
     assert!(!ok && text.contains("probe.ts"), "a string id is refused: {text}");
     let (ok, text) = probe("export const p = setDone(1, true).then((t) => t.name);");
     assert!(!ok && text.contains("name"), "a field the result lacks is refused: {text}");
+    let (ok, text) = probe("export const p = listTodos().then((list) => list.title);");
+    assert!(!ok && text.contains("title"), "a query's result is typed too: {text}");
 }

@@ -2,12 +2,33 @@
 // `useActionState` for the add form (its state carries the validation and
 // conflict errors), `useFormStatus` for the pending button, `useOptimistic`
 // for new and toggled todos until the server confirms them (or rolls them
-// back when it refuses), and an action that redirects.
+// back when it refuses), and an action that redirects. The list is a Serac
+// query read with `use()`: each action's answer brings it back fresh
+// (`subscribeQueries` re-renders), so a change costs one request.
 
-import { Component, Suspense, startTransition, use, useActionState, useOptimistic, useState } from "react";
+import {
+  Component,
+  Suspense,
+  startTransition,
+  use,
+  useActionState,
+  useOptimistic,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import type { ReactNode } from "react";
 import { useFormStatus } from "react-dom";
-import { ActionError, addTodo, archiveDone, archived, listTodos, setDone, suggest } from "./serac.gen";
+import {
+  ActionError,
+  addTodo,
+  archiveDone,
+  archived,
+  listTodos,
+  queryVersion,
+  setDone,
+  subscribeQueries,
+  suggest,
+} from "./serac.gen";
 import type { Archive, Todo } from "./serac.gen";
 
 /** A todo as shown: `saving` until the server has confirmed it. */
@@ -70,8 +91,10 @@ function Suggestion() {
   );
 }
 
-function TodoList({ initial }: { initial: Todo[] }) {
-  const [todos, setTodos] = useState<Todo[]>(initial);
+function TodoList() {
+  // Fresh query results from an action's answer re-render the list.
+  useSyncExternalStore(subscribeQueries, queryVersion);
+  const todos = use(listTodos());
   const [shown, showOptimistic] = useOptimistic<Shown[], Shown>(todos, (list, change) =>
     list.some((t) => t.id === change.id)
       ? list.map((t) => (t.id === change.id ? change : t))
@@ -82,8 +105,8 @@ function TodoList({ initial }: { initial: Todo[] }) {
     const title = String(form.get("title") ?? "");
     showOptimistic({ id: -1, title: title.trim(), done: false, saving: true });
     try {
-      const todo = await addTodo(form);
-      startTransition(() => setTodos((list) => [...list, todo]));
+      // The answer brings the list fresh: nothing to add by hand.
+      await addTodo(form);
       return EMPTY;
     } catch (e) {
       if (e instanceof ActionError && e.kind === "validation") {
@@ -98,8 +121,7 @@ function TodoList({ initial }: { initial: Todo[] }) {
     startTransition(async () => {
       showOptimistic({ ...todo, done, saving: true });
       try {
-        const saved = await setDone(todo.id, done);
-        startTransition(() => setTodos((list) => list.map((t) => (t.id === saved.id ? saved : t))));
+        await setDone(todo.id, done);
         setToggleError(null);
       } catch (e) {
         setToggleError(message(e));
@@ -177,9 +199,6 @@ function TodoList({ initial }: { initial: Todo[] }) {
   );
 }
 
-function Home({ todos }: { todos: Promise<Todo[]> }) {
-  return <TodoList initial={use(todos)} />;
-}
 
 function Archived({ archive }: { archive: Promise<Archive> }) {
   const { todos } = use(archive);
@@ -220,15 +239,17 @@ class LoadError extends Component<{ children: ReactNode }, { error: unknown }> {
   }
 }
 
-// One request per page load, started before the first render.
-const page =
-  location.pathname === "/archived" ? <Archived archive={archived()} /> : <Home todos={listTodos()} />;
+// One request per page load, started before the first render (the list's
+// query returns this same promise when the list renders).
+const archivePage = location.pathname === "/archived";
+if (!archivePage) void listTodos();
+const page = archivePage ? <Archived archive={archived()} /> : <TodoList />;
 
 export function App() {
   return (
     <main>
       <h1>Todos</h1>
-      <p className="lede">A React 19 app; every change is a Serac action called through the generated TypeScript client.</p>
+      <p className="lede">A React 19 app; every change is a Serac action and every read a Serac query, called through the generated TypeScript client.</p>
       <LoadError>
         <Suspense fallback={<p className="loading">Loading…</p>}>{page}</Suspense>
       </LoadError>
