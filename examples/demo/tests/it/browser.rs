@@ -393,6 +393,36 @@ async fn invoice_search_with_js_b19() {
     .await;
 }
 
+/// B19: creating an invoice while the list is filtered answers with the
+/// list fresh, still filtered, in the one round trip of the action: no
+/// second request, no reload.
+#[tokio::test]
+async fn creating_an_invoice_refreshes_the_filtered_list_in_one_round_trip_b19() {
+    run(true, |b, db| async move {
+        two_invoices(&db).await;
+        b.goto("/invoices").await;
+        b.wait_js("the query reader", "return !!(window.serac && window.serac.query)").await;
+        b.mark().await;
+        b.type_into("#invoice-search", "acme").await;
+        b.wait_js("the filtered list", "return document.querySelectorAll('#invoices tbody tr').length === 1;").await;
+        let requests = "return performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'fetch')\
+                        .map((e) => new URL(e.name).pathname + new URL(e.name).search);";
+        let before = b.js(requests).await.as_array().expect("list").len();
+        b.set("#customer", "Acme Two").await;
+        b.set("#amount", "3.50").await;
+        b.click("#create-invoice").await;
+        b.wait_js("the new invoice", "return document.querySelectorAll('#invoices tbody tr').length === 2;").await;
+        assert_eq!(customers(&b).await, json!(["Acme Two", "Acme & Co"]), "fresh, and still filtered");
+        assert_eq!(b.path().await, "/invoices?q=acme");
+        assert!(b.marked().await, "no reload");
+        let after = b.js(requests).await;
+        let new: Vec<_> = after.as_array().expect("list")[before..].to_vec();
+        assert_eq!(new, [json!("/invoices?q=acme")], "one request: the action's POST to the page");
+        assert_eq!(count(&db, "invoices").await, 3);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn invoice_search_without_js_b19() {
     run(false, |b, db| async move {
