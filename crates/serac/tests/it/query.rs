@@ -505,3 +505,27 @@ async fn queries_read_along_see_the_cookies_the_action_set_b19() {
     let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
     assert_eq!(envelope.queries.expect("queries")[0].result, serde_json::json!("ada"));
 }
+
+/// One URL named many times is read once: a batch or an action's
+/// `serac-queries` cannot multiply the work of one request.
+#[tokio::test]
+async fn a_query_named_many_times_in_one_request_is_read_once_b19() {
+    let app = start().await;
+    let (search, add) = (app.query_url().await, url_of(&app, "data-add").await);
+    let many = vec![search.as_str(); serac::protocol::MAX_QUERIES];
+    let reads = app.reads().len();
+    let answers: Vec<serac::protocol::QueryResult> =
+        app.get(&batch_of(&many), &[]).await.json().await.expect("json");
+    assert_eq!(answers.len(), serac::protocol::MAX_QUERIES);
+    assert!(answers.iter().all(|a| a.result == serde_json::json!(["acme"])), "{answers:?}");
+    assert_eq!(app.reads().len(), reads + 1, "read once");
+
+    let named = many.join(" ");
+    // `none`: the page rendered again would read `search` itself.
+    let headers =
+        [(serac::protocol::QUERIES_HEADER, named.as_str()), (serac::protocol::RENDER_HEADER, "none")];
+    let res = app.call(&add, r#"["acme two"]"#, &headers).await;
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+    assert_eq!(envelope.queries.expect("queries").len(), serac::protocol::MAX_QUERIES);
+    assert_eq!(app.reads().len(), reads + 2, "read once along with the action");
+}

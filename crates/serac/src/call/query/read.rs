@@ -71,13 +71,20 @@ pub(super) async fn run_one(app: &App, def: &'static ActionDef, args: Vec<Value>
 }
 
 /// Reads every URL of `urls`, as the request `parts` describe, and answers
-/// one outcome per URL, in order.
+/// one outcome per URL, in order. A URL named twice is read once: a list of
+/// one URL 32 times costs one read, not 32.
 pub(super) async fn run_all(app: &Arc<App>, urls: &[String], parts: &Parts) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = urls.iter().map(|_| None).collect();
     // The calls of each batch query, gathered: (query, [(position, item)]).
     let mut batches: Vec<(&'static ActionDef, Vec<(usize, Value)>)> = Vec::new();
     let mut singles = Vec::new();
+    // (position, position of the same URL's first mention).
+    let mut repeats = Vec::new();
     for (i, url) in urls.iter().enumerate() {
+        if let Some(first) = urls[..i].iter().position(|u| u == url) {
+            repeats.push((i, first));
+            continue;
+        }
         match target(app, url) {
             Err(rejection) => outcomes[i] = Some(Err(refusal(&rejection))),
             Ok((def, args)) if def.is_batch() => {
@@ -118,6 +125,9 @@ pub(super) async fn run_all(app: &Arc<App>, urls: &[String], parts: &Parts) -> V
                 }
             }
         }
+    }
+    for (i, first) in repeats {
+        outcomes[i] = outcomes[first].clone();
     }
     // Every position was filled above: a refusal, a single or a batch call.
     outcomes.into_iter().map(|o| o.unwrap_or_else(|| Err(refusal(&Rejection::UnknownAction)))).collect()
