@@ -62,6 +62,13 @@ async fn broken(ids: Vec<u32>) -> Result<Vec<u32>, ActionError> {
     Ok(ids.into_iter().take(1).collect())
 }
 
+/// A read that takes longer than anything read along with an action may.
+#[serac::query(max_duration_ms = 60000)]
+async fn glacial() -> Result<u32, ActionError> {
+    tokio::time::sleep(std::time::Duration::from_secs(12)).await;
+    Ok(1)
+}
+
 /// Who the `user` cookie says the caller is.
 #[serac::query]
 async fn whoami(cx: Cx) -> Result<Option<String>, ActionError> {
@@ -92,7 +99,7 @@ async fn page(page: Page, state: State<Db>) -> Markup {
             data-name0=(page.query_url(name_of::query(), &(0,))) data-name1=(page.query_url(name_of::query(), &(1,)))
             data-name5=(page.query_url(name_of::query(), &(5,))) data-broken=(page.query_url(broken::query(), &(1,)))
             data-broken2=(page.query_url(broken::query(), &(2,))) data-whoami=(page.query_url(whoami::query(), &()))
-            data-sign-in=(page.id(sign_in::action())) {}
+            data-sign-in=(page.id(sign_in::action())) data-glacial=(page.query_url(glacial::query(), &())) {}
         ul #first { @for c in &first { li { (c) } } }
         (page.form(add::action()).id("add").body(html! { button { "Add" } }))
     }
@@ -528,4 +535,41 @@ async fn a_query_named_many_times_in_one_request_is_read_once_b19() {
     let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
     assert_eq!(envelope.queries.expect("queries").len(), serac::protocol::MAX_QUERIES);
     assert_eq!(app.reads().len(), reads + 2, "read once along with the action");
+}
+
+/// One item of a batch query that does not decode fails its own call only:
+/// the others are still answered.
+#[tokio::test]
+async fn a_bad_item_fails_only_its_own_call_of_a_batch_query_b19() {
+    let app = start().await;
+    let name0 = url_of(&app, "data-name0").await;
+    let name1 = url_of(&app, "data-name1").await;
+    let bad = name0.replace("%5B0%5D", "%5B%22x%22%5D");
+    assert_ne!(bad, name0);
+    let unparsable = format!("{} b", name0.replace("%5B0%5D", "%5B0%5D&x=a"));
+    let answers: Vec<serac::protocol::QueryResult> =
+        app.get(&batch_of(&[&name0, &bad, &name1, &unparsable]), &[]).await.json().await.expect("json");
+    assert_eq!(answers[0].result, serde_json::json!("acme"), "{answers:?}");
+    assert_eq!(answers[2].result, serde_json::json!("globex"), "{answers:?}");
+    for refused in [1, 3] {
+        assert_eq!(answers[refused].error.as_ref().map(|e| e.status), Some(400), "{answers:?}");
+    }
+}
+
+/// A query read along with an action stops at 10 s whatever its own limit:
+/// the answer must be written while the call's idempotency claim holds.
+#[tokio::test]
+async fn a_query_read_along_with_an_action_stops_at_ten_seconds_b19() {
+    let app = start().await;
+    let (glacial, add) = (url_of(&app, "data-glacial").await, url_of(&app, "data-add").await);
+    let started = std::time::Instant::now();
+    let headers =
+        [(serac::protocol::QUERIES_HEADER, glacial.as_str()), (serac::protocol::RENDER_HEADER, "none")];
+    let res = app.call(&add, r#"["umbrella"]"#, &headers).await;
+    let took = started.elapsed();
+    assert_eq!(res.status(), 200, "the action's own answer stands");
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+    let entry = &envelope.queries.expect("queries")[0];
+    assert_eq!(entry.error.as_ref().map(|e| e.kind.as_str()), Some("timeout"), "{entry:?}");
+    assert!(took < std::time::Duration::from_secs(12), "stopped before the query's end: {took:?}");
 }

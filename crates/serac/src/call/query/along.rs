@@ -15,11 +15,14 @@
 //!   body no other site can read, and only when the action succeeded
 //!   without redirecting (the page that asked is still the one shown).
 //!
+//! Each query read along runs under its own time limit, and at most 10 s.
+//!
 //! The list is checked before the action runs: more than [`MAX_QUERIES`]
 //! URLs, or one that is not a query URL, refuses the call with `400` and
 //! nothing runs.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, TRANSFER_ENCODING};
 use http::{HeaderMap, Request};
@@ -31,6 +34,12 @@ use crate::cx::Cx;
 use crate::error::Rejection;
 use crate::protocol::{MAX_QUERIES, QUERIES_HEADER, QueryResult, names};
 use crate::query::QUERY_PREFIX;
+
+/// The longest a query read along with an action may take, whatever its own
+/// limit: the call's idempotency claim outlives the action by 30 s, and the
+/// answer, queries included, must be written within it, or a retry with the
+/// same key would run the action again.
+const MAX_DURATION: Duration = Duration::from_secs(10);
 
 /// The query URLs a call names in `serac-queries`; none without it.
 pub(crate) fn requested(headers: &HeaderMap) -> Result<Vec<String>, Rejection> {
@@ -75,6 +84,6 @@ pub(crate) async fn fresh(
     }
     parts.headers = headers;
     parts.extensions = cx.extensions().clone();
-    let outcomes = read::run_all(app, urls, &parts).await;
+    let outcomes = read::run_all(app, urls, &parts, Some(MAX_DURATION)).await;
     urls.iter().cloned().zip(outcomes).map(|(url, outcome)| read::result_of(url, outcome)).collect()
 }

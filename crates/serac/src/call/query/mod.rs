@@ -57,7 +57,7 @@ async fn one(app: &Arc<App>, req: Request<Body>) -> Result<Response, Rejection> 
         return Err(read::not_one_item());
     }
     let if_none_match = parts.headers.get(IF_NONE_MATCH).cloned();
-    match read::run_one(app, def, args, parts).await {
+    match read::run_one(app, def, args, parts, None).await {
         Ok(value) => {
             // A `Value` always serializes.
             let body = serde_json::to_vec(&value).unwrap_or_default();
@@ -93,7 +93,7 @@ async fn batch(app: &Arc<App>, req: Request<Body>) -> Result<Response, Rejection
         )));
     }
     let if_none_match = parts.headers.get(IF_NONE_MATCH).cloned();
-    let outcomes = read::run_all(app, &urls, &parts).await;
+    let outcomes = read::run_all(app, &urls, &parts, None).await;
     let results: Vec<_> =
         urls.into_iter().zip(outcomes).map(|(url, outcome)| read::result_of(url, outcome)).collect();
     // Results and errors are plain data: they always serialize.

@@ -9,6 +9,7 @@
 //! on its own, all of them at the same time.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::join_all;
 use http::request::Parts;
@@ -31,6 +32,12 @@ pub(super) type Outcome = Result<Value, EnvelopeError>;
 
 /// The query a URL names and its arguments: `/_serac/q/<id>?a=<JSON array>`.
 pub(super) fn target(app: &App, url: &str) -> Result<(&'static ActionDef, Vec<Value>), Rejection> {
+    // As a `GET` of it would be: the query sees its own URL (`cx.uri()`).
+    if url.parse::<http::Uri>().is_err() {
+        return Err(Rejection::BadPayload(
+            "a query URL must be a valid URL (/_serac/q/<id>?a=…)".to_string(),
+        ));
+    }
     let (path, query) = url.split_once('?').map_or((url, None), |(p, q)| (p, Some(q)));
     let id = path.strip_prefix(QUERY_PREFIX).ok_or(Rejection::UnknownAction)?;
     let def = lookup(app, id).filter(|d| d.is_query()).ok_or(Rejection::UnknownAction)?;
@@ -61,19 +68,30 @@ pub(super) fn arguments(query: Option<&str>) -> Result<Vec<Value>, Rejection> {
 }
 
 /// Runs query `def` with `args`, as the request `parts` describe (headers,
-/// cookies, extensions), under its time limit. A batch query is given its
-/// one item as a list of one.
-pub(super) async fn run_one(app: &App, def: &'static ActionDef, args: Vec<Value>, parts: Parts) -> Outcome {
+/// cookies, extensions), under its time limit (at most `cap`). A batch
+/// query is given its one item as a list of one.
+pub(super) async fn run_one(
+    app: &App,
+    def: &'static ActionDef,
+    args: Vec<Value>,
+    parts: Parts,
+    cap: Option<Duration>,
+) -> Outcome {
     if def.is_batch() {
-        return run_batch(app, def, args, parts).await.map(|mut results| results.swap_remove(0));
+        return run_batch(app, def, args, parts, cap).await.map(|mut results| results.swap_remove(0));
     }
-    invoke_query(app, def, args, parts).await
+    invoke_query(app, def, args, parts, cap).await
 }
 
-/// Reads every URL of `urls`, as the request `parts` describe, and answers
-/// one outcome per URL, in order. A URL named twice is read once: a list of
-/// one URL 32 times costs one read, not 32.
-pub(super) async fn run_all(app: &Arc<App>, urls: &[String], parts: &Parts) -> Vec<Outcome> {
+/// Reads every URL of `urls`, as the request `parts` describe, each query
+/// under its time limit (at most `cap`), and answers one outcome per URL, in
+/// order. A URL named twice (the same text) is read once.
+pub(super) async fn run_all(
+    app: &Arc<App>,
+    urls: &[String],
+    parts: &Parts,
+    cap: Option<Duration>,
+) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = urls.iter().map(|_| None).collect();
     // The calls of each batch query, gathered: (query, [(position, item)]).
     let mut batches: Vec<(&'static ActionDef, Vec<(usize, Value)>)> = Vec::new();
@@ -99,13 +117,30 @@ pub(super) async fn run_all(app: &Arc<App>, urls: &[String], parts: &Parts) -> V
     }
     let singles = join_all(singles.into_iter().map(|(i, def, args)| {
         let parts = for_url(parts, &urls[i]);
-        async move { (i, run_one(app, def, args, parts).await) }
+        async move { (i, run_one(app, def, args, parts, cap).await) }
     }));
     let batches = join_all(batches.into_iter().map(|(def, calls)| {
         let parts = for_url(parts, &urls[calls[0].0]);
         async move {
             let (at, items): (Vec<usize>, Vec<Value>) = calls.into_iter().unzip();
-            (at, run_batch(app, def, items, parts).await)
+            let all = run_batch(app, def, items.clone(), parts.clone(), cap).await;
+            match all {
+                // One item that does not decode must not fail the others:
+                // each runs alone, and only its own call gets the error.
+                Err(error) if error.status == 400 && items.len() > 1 => {
+                    let each = join_all(items.into_iter().map(|item| {
+                        let parts = parts.clone();
+                        async move { run_batch(app, def, vec![item], parts, cap).await }
+                    }))
+                    .await;
+                    (at, each.into_iter().map(|r| r.map(|mut v| v.swap_remove(0))).collect())
+                }
+                Ok(values) => (at, values.into_iter().map(Ok).collect()),
+                Err(error) => {
+                    let n = at.len();
+                    (at, vec![Err(error); n])
+                }
+            }
         }
     }));
     let (singles, batches) = futures_util::future::join(singles, batches).await;
@@ -113,17 +148,8 @@ pub(super) async fn run_all(app: &Arc<App>, urls: &[String], parts: &Parts) -> V
         outcomes[i] = Some(outcome);
     }
     for (at, results) in batches {
-        match results {
-            Ok(values) => {
-                for (i, value) in at.into_iter().zip(values) {
-                    outcomes[i] = Some(Ok(value));
-                }
-            }
-            Err(error) => {
-                for i in at {
-                    outcomes[i] = Some(Err(error.clone()));
-                }
-            }
+        for (i, outcome) in at.into_iter().zip::<Vec<Outcome>>(results) {
+            outcomes[i] = Some(outcome);
         }
     }
     for (i, first) in repeats {
@@ -151,9 +177,10 @@ async fn run_batch(
     def: &'static ActionDef,
     items: Vec<Value>,
     parts: Parts,
+    cap: Option<Duration>,
 ) -> Result<Vec<Value>, EnvelopeError> {
     let n = items.len();
-    match invoke_query(app, def, vec![Value::Array(items)], parts).await? {
+    match invoke_query(app, def, vec![Value::Array(items)], parts, cap).await? {
         Value::Array(results) if results.len() == n => Ok(results),
         other => {
             let got = match &other {
@@ -171,9 +198,16 @@ async fn run_batch(
     }
 }
 
-/// Runs query `def` with `args` under its time limit.
-async fn invoke_query(app: &App, def: &'static ActionDef, args: Vec<Value>, parts: Parts) -> Outcome {
-    let max_duration = def.max_duration().unwrap_or(app.config.max_duration);
+/// Runs query `def` with `args` under its time limit, at most `cap`.
+async fn invoke_query(
+    app: &App,
+    def: &'static ActionDef,
+    args: Vec<Value>,
+    parts: Parts,
+    cap: Option<Duration>,
+) -> Outcome {
+    let own = def.max_duration().unwrap_or(app.config.max_duration);
+    let max_duration = cap.map_or(own, |cap| own.min(cap));
     let cx = Cx::for_call(def.path(), app.states.clone(), parts, None, app.cache.clone());
     let mut call = Call::new(cx, Arc::new(Payload::default()), app.config.mode);
     call.args = args.into();
