@@ -1,5 +1,7 @@
 //! `bench-server serac|axum`: one of the benchmark apps on `BENCH_ADDR`
-//! (default 127.0.0.1:4000), for `bench/run`.
+//! (default 127.0.0.1:4000), for `bench/run`. `bench-server query-url
+//! serac|axum` prints where that app answers the search, and `bench-server
+//! js-size` the gzipped size of Serac's page script.
 
 use std::net::SocketAddr;
 
@@ -10,15 +12,30 @@ use serac_bench::apps;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let which = std::env::args().nth(1).unwrap_or_default();
-    if which == "js-size" {
-        println!("{}", serac::client::runtime_gzip_len());
-        return Ok(());
+    // The same secret as the served app, so the query's id is the one it answers.
+    let keys = || KeyRing::from_secrets(&[[7; 32]]);
+    match which.as_str() {
+        "js-size" => {
+            println!("{}", serac::client::runtime_gzip_len());
+            return Ok(());
+        }
+        "query-url" => {
+            match std::env::args().nth(2).as_deref() {
+                Some("serac") => println!("{}", apps::serac_query_url(&keys()?)),
+                Some("axum") => println!("{}", apps::axum_query_url()),
+                other => {
+                    return Err(format!("usage: bench-server query-url serac|axum (got {other:?})").into());
+                }
+            }
+            return Ok(());
+        }
+        _ => {}
     }
     let addr: SocketAddr = std::env::var("BENCH_ADDR").unwrap_or_else(|_| "127.0.0.1:4000".into()).parse()?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     match which.as_str() {
         "serac" => {
-            let app = apps::serac_app(KeyRing::from_secrets(&[[7; 32]])?);
+            let app = apps::serac_app(keys()?);
             // Served exactly like the axum app (no ConnectInfo: Serac needs
             // it only to recognise trusted proxies).
             axum::serve(listener, app.into_make_service()).await?;
