@@ -107,10 +107,13 @@ fn cacheable(
     if_none_match: Option<&HeaderValue>,
     cache_control: Option<&'static str>,
 ) -> Response {
-    let etag = read::etag_of(&body);
-    let matches = if_none_match
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag || tag.trim() == "*"));
+    let etag = read::etag_bytes(&body);
+    let matches = if_none_match.is_some_and(|v| {
+        v.as_bytes().split(|&b| b == b',').any(|tag| {
+            let tag = tag.trim_ascii();
+            tag == etag || tag == b"*"
+        })
+    });
     let mut response = if matches {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
@@ -124,7 +127,7 @@ fn cacheable(
     // The macro checked the query's own value is a header value.
     let cache_control = cache_control.and_then(|v| HeaderValue::from_str(v).ok());
     headers.insert(CACHE_CONTROL, cache_control.unwrap_or(HeaderValue::from_static(CACHE_CONTROL_VALUE)));
-    if let Ok(etag) = HeaderValue::from_str(&etag) {
+    if let Ok(etag) = HeaderValue::from_bytes(&etag) {
         headers.insert(ETAG, etag);
     }
     response
