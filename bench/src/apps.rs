@@ -2,7 +2,7 @@
 //! doing the same work (the floor Serac is measured against).
 //!
 //! Besides the counter's page and actions, both apps search a small fixed
-//! list of customers: Serac through the query [`search`], read with `GET`
+//! list of customers: Serac through the query [`search()`], read with `GET`
 //! at [`serac_query_url`], and axum through `GET /search?q=`.
 
 use std::sync::Arc;
@@ -106,7 +106,7 @@ async fn serac_page(State(counter): State<Counter>, page: Page) -> Markup {
 }
 
 /// The Serac app: `/` with an action form; its layer also answers the
-/// query [`search`] (every query linked in is served).
+/// query [`search()`] (every query linked in is served).
 pub fn serac_app(keys: KeyRing) -> ActionService<Router> {
     let counter = Counter::default();
     let router = Router::new().route("/", get(serac_page)).with_state(counter.clone());
