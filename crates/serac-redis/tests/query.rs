@@ -7,6 +7,8 @@
 //! a page that read the same entry), the same request gets `200`, the fresh
 //! data and a new ETag.
 
+mod common;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,34 +16,12 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
+use common::pair;
 use serac::cache::Cache;
 use serac::config::Mode;
 use serac::prelude::*;
 use serac::{Config, KeyRing};
 use serac_redis::RedisStore;
-
-fn redis_url() -> Option<String> {
-    let url = std::env::var("SERAC_TEST_REDIS_URL").ok();
-    if url.is_none() {
-        serac_testkit::missing("Redis (SERAC_TEST_REDIS_URL)");
-    }
-    url
-}
-
-async fn pair(prefix: &str) -> Option<(RedisStore, RedisStore)> {
-    let url = redis_url()?;
-    // Unique per run: a Redis kept between runs must not answer from the last one.
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
-    let prefix = format!("{prefix}{}-{nanos}:", std::process::id());
-    let a = RedisStore::with_prefix(&url, &prefix).expect("store a");
-    let b = RedisStore::with_prefix(&url, &prefix).expect("store b");
-    let start = Instant::now();
-    while !(a.is_subscribed() && b.is_subscribed()) {
-        assert!(start.elapsed() < Duration::from_secs(5), "the stores never subscribed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Some((a, b))
-}
 
 /// The "database", shared by both instances, and how many times the cache
 /// loaded from it (on either instance).

@@ -1,34 +1,14 @@
 //! Two stores on one real Redis (started by `scripts/test`, given as
 //! `SERAC_TEST_REDIS_URL`), each with its own keys prefix per test.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use common::pair;
 use serac::cache::{Cache, Store};
 use serac_redis::RedisStore;
-
-fn redis_url() -> Option<String> {
-    let url = std::env::var("SERAC_TEST_REDIS_URL").ok();
-    if url.is_none() {
-        serac_testkit::missing("Redis (SERAC_TEST_REDIS_URL)");
-    }
-    url
-}
-
-async fn pair(prefix: &str) -> Option<(RedisStore, RedisStore)> {
-    let url = redis_url()?;
-    // Unique per run: a Redis kept between runs must not answer from the last one.
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_nanos();
-    let prefix = format!("{prefix}{}-{nanos}:", std::process::id());
-    let a = RedisStore::with_prefix(&url, &prefix).expect("store a");
-    let b = RedisStore::with_prefix(&url, &prefix).expect("store b");
-    let start = Instant::now();
-    while !(a.is_subscribed() && b.is_subscribed()) {
-        assert!(start.elapsed() < Duration::from_secs(5), "the stores never subscribed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Some((a, b))
-}
 
 fn tags(t: &[&str]) -> Vec<String> {
     t.iter().map(|s| s.to_string()).collect()

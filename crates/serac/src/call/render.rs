@@ -16,6 +16,27 @@ use crate::cookies::Cookies;
 use crate::page::{Page, Submission};
 use crate::protocol::names;
 
+/// The headers of a `GET` made after an action (the page rendered again, the
+/// queries read along with it): the call's, without its body's and the
+/// protocol's, with the cookies as the action left them (the request's when
+/// it did not look at them).
+pub(super) fn headers_after(headers: &http::HeaderMap, cookies: Option<&Cookies>) -> http::HeaderMap {
+    let mut headers = headers.clone();
+    for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
+        headers.remove(name);
+    }
+    for name in [&names::ACTION, &names::RENDER, &names::QUERIES, &names::IDEMPOTENCY] {
+        headers.remove(name);
+    }
+    if let Some(cookies) = cookies {
+        headers.remove(COOKIE);
+        if let Some(cookie) = cookies.request_header() {
+            headers.insert(COOKIE, cookie);
+        }
+    }
+    headers
+}
+
 /// Renders `target` through the app as a `GET`, as the browser would see it
 /// after the action.
 pub(super) async fn render_page<S>(
@@ -31,21 +52,7 @@ where
     S::Future: Send + 'static,
 {
     let mut req = Request::get(target.clone()).body(Body::empty()).expect("a GET with a parsed URI is valid");
-    let mut headers = headers.clone();
-    for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
-        headers.remove(name);
-    }
-    headers.remove(&names::ACTION);
-    headers.remove(&names::RENDER);
-    // The cookies as the action left them (the request's when it did not
-    // look at them).
-    if let Some(cookies) = cookies {
-        headers.remove(COOKIE);
-        if let Some(cookie) = cookies.request_header() {
-            headers.insert(COOKIE, cookie);
-        }
-    }
-    *req.headers_mut() = headers;
+    *req.headers_mut() = headers_after(headers, cookies);
     *req.extensions_mut() = extensions.clone();
     req.extensions_mut().insert(Page { app, submission, uri: target });
     // Boxed: the router's future is large, and only calls that render a page

@@ -24,11 +24,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, TRANSFER_ENCODING};
 use http::{HeaderMap, Request};
 
 use super::read;
 use crate::app::App;
+use crate::call::render::headers_after;
 use crate::cookies::Cookies;
 use crate::cx::Cx;
 use crate::error::Rejection;
@@ -68,21 +68,7 @@ pub(crate) async fn fresh(
     cookies: Option<&Cookies>,
 ) -> Vec<QueryResult> {
     let (mut parts, ()) = Request::new(()).into_parts();
-    let mut headers = cx.headers().clone();
-    for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
-        headers.remove(name);
-    }
-    headers.remove(&names::ACTION);
-    headers.remove(&names::RENDER);
-    headers.remove(&names::QUERIES);
-    headers.remove(&names::IDEMPOTENCY);
-    if let Some(cookies) = cookies {
-        headers.remove(COOKIE);
-        if let Some(cookie) = cookies.request_header() {
-            headers.insert(COOKIE, cookie);
-        }
-    }
-    parts.headers = headers;
+    parts.headers = headers_after(cx.headers(), cookies);
     parts.extensions = cx.extensions().clone();
     let outcomes = read::run_all(app, urls, &parts, Some(MAX_DURATION)).await;
     urls.iter().cloned().zip(outcomes).map(|(url, outcome)| read::result_of(url, outcome)).collect()
