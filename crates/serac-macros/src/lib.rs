@@ -43,6 +43,10 @@ struct Settings {
     cache_control: Option<LitStr>,
     /// `#[query(batch)]`: the calls of one batch run together.
     batch: Option<Span>,
+    /// `#[query(tags = ["…"])]`: the answers kept on the server under them.
+    tags: Option<(Span, Vec<LitStr>)>,
+    /// `#[query(keep_secs = …)]`.
+    keep_secs: Option<LitInt>,
 }
 
 impl Settings {
@@ -56,6 +60,8 @@ impl Settings {
             query: false,
             cache_control: None,
             batch: None,
+            tags: None,
+            keep_secs: None,
         };
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("max_duration_ms") {
@@ -85,6 +91,34 @@ impl Settings {
                     ));
                 }
                 settings.cache_control = Some(value);
+            } else if meta.path.is_ident("tags") {
+                let span = meta.path.span();
+                let list: syn::ExprArray = meta.value()?.parse()?;
+                let mut tags = Vec::new();
+                for elem in list.elems {
+                    match elem {
+                        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })
+                            if !s.value().is_empty() =>
+                        {
+                            tags.push(s);
+                        }
+                        other => {
+                            return Err(syn::Error::new_spanned(
+                                other,
+                                "`tags` is a list of non-empty string literals: tags = [\"invoices\"]",
+                            ));
+                        }
+                    }
+                }
+                if tags.is_empty() {
+                    return Err(syn::Error::new(
+                        span,
+                        "`tags` names at least one tag: tags = [\"invoices\"]",
+                    ));
+                }
+                settings.tags = Some((span, tags));
+            } else if meta.path.is_ident("keep_secs") {
+                settings.keep_secs = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("batch") {
                 settings.batch = Some(meta.path.span());
             } else if meta.path.is_ident("typescript") {
@@ -96,7 +130,7 @@ impl Settings {
                 return Err(meta.error(
                     "unknown setting: #[action] accepts `max_duration_ms = <milliseconds>`, `body_limit = <bytes>`, \
                      `name = \"…\"`, `typescript` and `crate = \"path::to::serac\"` (and #[query] \
-                     `cache_control = \"…\"` and `batch`)",
+                     `cache_control = \"…\"`, `batch`, `tags = [\"…\"]` and `keep_secs = <seconds>`)",
                 ));
             }
             Ok(())
@@ -119,7 +153,7 @@ pub fn query(attr: TokenStream, item: TokenStream) -> TokenStream {
     if settings.body_limit.is_some() {
         return syn::Error::new(
             f.sig.ident.span(),
-            "#[query] takes `max_duration_ms`, `cache_control`, `batch`, `typescript`, `name` and `crate`: a query has no body",
+            "#[query] takes `max_duration_ms`, `cache_control`, `batch`, `tags`, `keep_secs`, `typescript`, `name` and `crate`: a query has no body",
         )
         .to_compile_error()
         .into();
@@ -210,6 +244,20 @@ fn expand_fn(f: ItemFn, settings: &Settings) -> TokenStream2 {
         return syn::Error::new(
             value.span(),
             "`cache_control` is for queries: an action's answer is never cached",
+        )
+        .to_compile_error();
+    }
+    if let (false, Some((span, _))) = (settings.query, &settings.tags) {
+        return syn::Error::new(
+            *span,
+            "`tags` is for queries (#[serac::query(tags = [\"…\"])]): an action revalidates tags with `cx.revalidate_tag`",
+        )
+        .to_compile_error();
+    }
+    if let (Some(value), None) = (&settings.keep_secs, &settings.tags) {
+        return syn::Error::new(
+            value.span(),
+            "`keep_secs` says how long a query with `tags` keeps its answers: add `tags`",
         )
         .to_compile_error();
     }
@@ -355,6 +403,25 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
     let spools = quote! { false #(|| #spools)* };
     let is_query = settings.query;
     let is_batch = settings.batch.is_some();
+    let tags = settings.tags.as_ref().map(|(_, t)| t.clone()).unwrap_or_default();
+    let keep_for = match &settings.keep_secs {
+        Some(secs) => quote! { ::core::option::Option::Some(::core::time::Duration::from_secs(#secs)) },
+        None => quote! { ::core::option::Option::None },
+    };
+    // A query with tags answers every caller alike: each parameter must be
+    // one that cannot read the caller.
+    let shared = if settings.tags.is_some() {
+        let checks = params.iter().map(|(_, ty)| quote_spanned! {ty.span()=> __serac_shared::<#ty>(); });
+        let bound = respan(quote! { #krate::query::SharedParam }, Span::call_site());
+        quote! {
+            const _: fn() = || {
+                fn __serac_shared<T: #bound>() {}
+                #(#checks)*
+            };
+        }
+    } else {
+        TokenStream2::new()
+    };
     let action_ref = respan(quote! { #krate::ActionRef<#bound_list> }, at_params);
     let reference = if settings.query {
         // A query's arguments come from the URL: it has no bound values.
@@ -436,7 +503,11 @@ fn try_expand_fn(f: &ItemFn, settings: &Settings) -> syn::Result<TokenStream2> {
                 #is_query,
                 #is_batch,
                 #cache_control,
+                &[#(#tags),*],
+                #keep_for,
             );
+
+            #shared
 
             fn invoke(mut call: #krate::__private::Call) -> #krate::__private::ActionFuture {
                 ::std::boxed::Box::pin(async move {

@@ -38,10 +38,35 @@
 //! `#[serac::query(cache_control = "public, max-age=60")]`. A query is
 //! never posted: its id in a `POST` is refused (`405`), so it cannot be a
 //! way to change data from another site. See `docs/protocol.md`, "Queries".
+//!
+//! A query's freshness follows the data it reads: through `cx.cache()` with
+//! tags, its next answer is fresh once an action revalidates one of them.
+//! A query whose answer is the same for every caller may declare tags of
+//! its own, `#[serac::query(tags = ["plans"], keep_secs = 300)]`: its
+//! answers are then kept in the data cache (shared by instances with
+//! `serac-redis`) by its arguments, and the function runs again only once
+//! an action revalidates one of those tags or the time is up. Such a query
+//! takes only `State<T>` and JSON arguments ([`SharedParam`]): it cannot
+//! read the caller, so one caller's answer is never another's.
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::action::ActionDef;
+use crate::action::{ActionDef, State};
+
+/// A parameter a query with `tags` may take: its answer is kept on the
+/// server by its arguments alone and given to every caller, so it cannot
+/// read who is calling.
+#[diagnostic::on_unimplemented(
+    message = "a query with `tags` cannot take `{Self}`: its answer is kept on the server by its arguments alone and given to every caller",
+    label = "reads the caller",
+    note = "take only `State<T>` and JSON arguments, or drop `tags` and load per-caller data through `cx.cache()` with tags instead"
+)]
+pub trait SharedParam {}
+
+impl<T> SharedParam for State<T> {}
+
+impl<T: DeserializeOwned> SharedParam for T {}
 
 /// A reference to a query, from `my_query::query()`.
 #[derive(Debug, Clone, Copy)]

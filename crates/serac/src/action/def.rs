@@ -26,6 +26,8 @@ pub struct ActionDef {
     query: bool,
     batch: bool,
     cache_control: Option<&'static str>,
+    tags: &'static [&'static str],
+    keep_for: Option<Duration>,
 }
 
 impl ActionDef {
@@ -43,8 +45,36 @@ impl ActionDef {
         query: bool,
         batch: bool,
         cache_control: Option<&'static str>,
+        tags: &'static [&'static str],
+        keep_for: Option<Duration>,
     ) -> Self {
-        Self { path, name, invoke, max_duration, body_limit, bound, spools, query, batch, cache_control }
+        Self {
+            path,
+            name,
+            invoke,
+            max_duration,
+            body_limit,
+            bound,
+            spools,
+            query,
+            batch,
+            cache_control,
+            tags,
+            keep_for,
+        }
+    }
+
+    /// A query's tags (`#[query(tags = ["…"])]`): its answers are kept on
+    /// the server under them, for [`keep_for`](Self::keep_for), until an
+    /// action revalidates one. Empty: every read runs the function.
+    pub fn tags(&self) -> &'static [&'static str] {
+        self.tags
+    }
+
+    /// How long a tagged query's answer is kept (`keep_secs`; a minute by
+    /// default).
+    pub fn keep_for(&self) -> Duration {
+        self.keep_for.unwrap_or(Duration::from_secs(60))
     }
 
     /// Whether this is a batch query (`#[query(batch)]`): it takes a list

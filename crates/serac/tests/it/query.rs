@@ -69,6 +69,14 @@ async fn glacial() -> Result<u32, ActionError> {
     Ok(1)
 }
 
+/// Every customer, the same for every caller: kept on the server under the
+/// tag `customers`.
+#[serac::query(tags = ["customers"], keep_secs = 600)]
+async fn roster(State(db): State<Db>) -> Result<Vec<String>, ActionError> {
+    db.reads.lock().expect("reads").push("roster".to_string());
+    Ok(db.customers.lock().expect("customers").clone())
+}
+
 /// Who the `user` cookie says the caller is.
 #[serac::query]
 async fn whoami(cx: Cx) -> Result<Option<String>, ActionError> {
@@ -99,7 +107,8 @@ async fn page(page: Page, state: State<Db>) -> Markup {
             data-name0=(page.query_url(name_of::query(), &(0,))) data-name1=(page.query_url(name_of::query(), &(1,)))
             data-name5=(page.query_url(name_of::query(), &(5,))) data-broken=(page.query_url(broken::query(), &(1,)))
             data-broken2=(page.query_url(broken::query(), &(2,))) data-whoami=(page.query_url(whoami::query(), &()))
-            data-sign-in=(page.id(sign_in::action())) data-glacial=(page.query_url(glacial::query(), &())) {}
+            data-sign-in=(page.id(sign_in::action())) data-glacial=(page.query_url(glacial::query(), &()))
+            data-roster=(page.query_url(roster::query(), &())) {}
         ul #first { @for c in &first { li { (c) } } }
         (page.form(add::action()).id("add").body(html! { button { "Add" } }))
     }
@@ -572,4 +581,29 @@ async fn a_query_read_along_with_an_action_stops_at_ten_seconds_b19() {
     let entry = &envelope.queries.expect("queries")[0];
     assert_eq!(entry.error.as_ref().map(|e| e.kind.as_str()), Some("timeout"), "{entry:?}");
     assert!(took < std::time::Duration::from_secs(12), "stopped before the query's end: {took:?}");
+}
+
+/// A query with tags of its own is kept on the server: the function runs
+/// once for every caller until an action revalidates one of its tags.
+#[tokio::test]
+async fn a_query_with_tags_is_kept_until_an_action_revalidates_them_b19() {
+    let app = start().await;
+    let (roster, add) = (url_of(&app, "data-roster").await, url_of(&app, "data-add").await);
+    let runs = || app.reads().iter().filter(|r| *r == "roster").count();
+    let first = app.get(&roster, &[]).await;
+    let etag = first.headers()["etag"].to_str().expect("etag").to_string();
+    assert_eq!(first.json::<Vec<String>>().await.expect("json"), ["acme", "globex"]);
+    // Another caller, and data changed behind the cache's back: the kept answer.
+    app.db.customers.lock().expect("customers").push("initech".to_string());
+    let again = app.get(&roster, &[("cookie", "user=someone-else")]).await;
+    assert_eq!(again.headers()["etag"], etag.as_str());
+    assert_eq!(app.get(&roster, &[("if-none-match", &etag)]).await.status(), 304);
+    assert_eq!(runs(), 1, "run once for every read");
+
+    let res = app.call(&add, r#"["umbrella"]"#, &[(serac::protocol::RENDER_HEADER, "none")]).await;
+    assert_eq!(res.status(), 200);
+    let fresh = app.get(&roster, &[("if-none-match", &etag)]).await;
+    assert_eq!(fresh.status(), 200, "revalidated by the action's tag");
+    assert_eq!(fresh.json::<Vec<String>>().await.expect("json"), ["acme", "globex", "initech", "umbrella"]);
+    assert_eq!(runs(), 2);
 }

@@ -1,7 +1,8 @@
 // A query's arguments come from its URL: it cannot take sealed `Bound`
 // values, and says so (B19). `cache_control` and `batch` are for queries
 // only; `cache_control` must be a header value; a batch query takes its
-// items as a last `Vec` parameter, and is not exported to TypeScript.
+// items as a last `Vec` parameter, and is not exported to TypeScript; a
+// query with `tags` cannot read the caller, and `keep_secs` needs `tags`.
 
 use serac::prelude::*;
 
@@ -33,6 +34,21 @@ async fn cached() -> Result<(), ActionError> {
 
 #[serac::query(cache_control = "max-age=60\n")]
 async fn broken() -> Result<u32, ActionError> {
+    Ok(1)
+}
+
+#[serac::query(tags = ["plans"])]
+async fn per_caller(cx: Cx) -> Result<Vec<String>, ActionError> {
+    Ok(cx.cookies().get("user").into_iter().collect())
+}
+
+#[serac::action(tags = ["plans"])]
+async fn tagged_action() -> Result<(), ActionError> {
+    Ok(())
+}
+
+#[serac::query(keep_secs = 60)]
+async fn kept() -> Result<u32, ActionError> {
     Ok(1)
 }
 

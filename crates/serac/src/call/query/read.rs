@@ -198,8 +198,27 @@ async fn run_batch(
     }
 }
 
-/// Runs query `def` with `args` under its time limit, at most `cap`.
+/// Runs query `def` with `args` under its time limit, at most `cap`; a
+/// query with tags answers from the data cache while its answer is kept
+/// there (by its path and arguments, under its tags).
 async fn invoke_query(
+    app: &App,
+    def: &'static ActionDef,
+    args: Vec<Value>,
+    parts: Parts,
+    cap: Option<Duration>,
+) -> Outcome {
+    if def.tags().is_empty() {
+        return run_query(app, def, args, parts, cap).await;
+    }
+    // Arguments always serialize: they were parsed from JSON.
+    let key = format!("query:{}:{}", def.path(), serde_json::to_string(&args).unwrap_or_default());
+    let loader = || run_query(app, def, args, parts, cap);
+    app.cache.load(&key, def.tags(), def.keep_for(), loader).await
+}
+
+/// Runs query `def` with `args` under its time limit, at most `cap`.
+async fn run_query(
     app: &App,
     def: &'static ActionDef,
     args: Vec<Value>,
