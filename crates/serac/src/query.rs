@@ -3,7 +3,7 @@
 //!
 //! `#[serac::query]` marks an `async fn` that reads. It takes the same
 //! parameters as an action, except those that come from a form or a page
-//! (`Form`, `FormData`, `PrevState`, `Bound`): [`State`](crate::State),
+//! (`Form`, `FormData`, `PrevState`, `Bound`): [`State`],
 //! [`Auth`](crate::Auth), [`Cx`](crate::Cx) (to read headers and cookies)
 //! and JSON arguments. It stays a plain function, so a page handler calls it
 //! directly and renders the data with no extra request:
