@@ -59,6 +59,14 @@ async fn title(cx: Cx, State(db): State<Db>, post: u32) -> Result<String, Action
     cx.cache().load(&key(post), &["posts"], TTL, || async { Ok::<_, ActionError>(db.load()) }).await
 }
 
+/// The same title through a query with tags of its own: its answers are
+/// kept in the shared cache, not the data it reads.
+#[serac::query(tags = ["posts"], keep_secs = 600)]
+async fn headline(State(db): State<Db>, post: u32) -> Result<String, ActionError> {
+    let _ = post;
+    Ok(db.load())
+}
+
 /// Changes the title and revalidates the tag the query's data carries.
 #[serac::action]
 async fn retitle_tag(cx: Cx, State(db): State<Db>, title: String) -> Result<(), ActionError> {
@@ -89,10 +97,11 @@ async fn post(State(db): State<Db>, page: Page) -> Html<String> {
 /// The query's URL and the actions' ids, on a page that reads no data.
 async fn ids(page: Page) -> Html<String> {
     Html(format!(
-        "<meta name=query content={}><meta name=tag content={}><meta name=path content={}>",
+        "<meta name=query content={}><meta name=tag content={}><meta name=path content={}><meta name=tagged content={}>",
         page.query_url(title::query(), &(1,)),
         page.id(retitle_tag::action()),
-        page.id(retitle_path::action())
+        page.id(retitle_path::action()),
+        page.query_url(headline::query(), &(1,))
     ))
 }
 
@@ -274,4 +283,24 @@ async fn revalidate_path_of_a_page_that_read_the_data_gives_a_fresh_answer_on_th
     let fresh = a.fresh(&url, &etag, r#""fourth""#).await;
     a.unchanged(&url, &fresh, "the new answer is kept in turn").await;
     assert_eq!(b.fresh(&url, &etag, r#""fourth""#).await, fresh);
+}
+
+/// A query with tags of its own is kept in the shared cache: one run for
+/// both instances, until an action on either revalidates the tag.
+#[tokio::test]
+async fn a_query_with_tags_is_kept_for_every_instance_until_one_revalidates_b19() {
+    let Some((a, b, db)) = two("test-query-tagged:").await else { return };
+    let url = Instance::meta(&a.get("/ids").await, "tagged");
+    let (etag, title) = a.read(&url).await;
+    assert_eq!(title, r#""first""#);
+    let (etag_b, _) = b.read(&url).await;
+    assert_eq!(etag_b, etag, "B answers with the answer A kept");
+    db.set("unseen");
+    a.unchanged(&url, &etag, "kept: the function does not run").await;
+    assert_eq!(db.loads(), 1, "one run for both instances");
+
+    b.call("tag", r#"["second"]"#).await;
+    let fresh = a.fresh(&url, &etag, r#""second""#).await;
+    assert_eq!(b.fresh(&url, &etag, r#""second""#).await, fresh);
+    assert_eq!(db.loads(), 2, "run again once, for both");
 }
