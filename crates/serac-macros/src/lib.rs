@@ -158,14 +158,6 @@ pub fn query(attr: TokenStream, item: TokenStream) -> TokenStream {
         .to_compile_error()
         .into();
     }
-    if let (Some(span), true) = (settings.batch, settings.typescript) {
-        return syn::Error::new(
-            span,
-            "a batch query is not exported to TypeScript yet: export a query that reads one item, or call it with `serac.query`",
-        )
-        .to_compile_error()
-        .into();
-    }
     expand_fn(f, &settings).into()
 }
 

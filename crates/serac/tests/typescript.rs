@@ -79,6 +79,20 @@ pub async fn ticks() -> Result<serac::Streaming<u32>, ActionError> {
 }
 
 /// Not exported: absent from the module.
+/// The names of the users `ids`, read one id at a time from TypeScript and
+/// answered by one run for the ids of one tick.
+#[serac::query(typescript, batch)]
+pub async fn user_names(ids: Vec<u64>) -> Result<Vec<Option<String>>, ActionError> {
+    Ok(ids.iter().map(|id| Some(format!("user {id}"))).collect())
+}
+
+/// The users whose name starts with `prefix`.
+#[serac::query(typescript)]
+pub async fn users(prefix: String) -> Result<Vec<User>, ActionError> {
+    let _ = prefix;
+    Ok(Vec::new())
+}
+
 #[serac::action]
 pub async fn internal_only() -> Result<(), ActionError> {
     Ok(())
@@ -104,6 +118,25 @@ fn each_exported_action_is_one_typed_function_with_its_docs() {
     assert!(ts.contains("export function renameMe(form: FormData | Rename): Promise<void> {"), "{ts}");
     assert!(ts.contains("export function uploadAvatar(form: FormData): Promise<string | null> {"), "{ts}");
     assert!(!ts.contains("internalOnly") && !ts.contains("internal_only"), "not exported");
+}
+
+/// B19: a query is read with GET (`seracQuery`); a batch query is called
+/// with one item for one result.
+#[test]
+fn queries_are_read_and_a_batch_query_takes_one_item() {
+    let ts = module();
+    assert!(
+        ts.contains(
+            "export function users(prefix: string): Promise<Array<User>> {\n  return seracQuery<Array<User>>(\"users\", [prefix]);\n}"
+        ),
+        "{ts}"
+    );
+    assert!(
+        ts.contains(
+            "export function userNames(item: number): Promise<string | null> {\n  return seracQuery<string | null>(\"user_names\", [item]);\n}"
+        ),
+        "{ts}"
+    );
 }
 
 /// B18: a streamed result is an async iterable of its parts, with an abort
@@ -163,6 +196,9 @@ async fn the_layer_serves_the_ids_of_exported_actions_only() {
     let body = http_body_util::BodyExt::collect(res.into_body()).await.expect("body").to_bytes();
     let ids: BTreeMap<String, String> = serde_json::from_slice(&body).expect("json");
     let names: Vec<&str> = ids.keys().map(String::as_str).collect();
-    assert_eq!(names, ["activity", "find_user", "rename_me", "ticks", "upload_avatar"]);
+    assert_eq!(
+        names,
+        ["activity", "find_user", "rename_me", "ticks", "upload_avatar", "user_names", "users"]
+    );
     assert_eq!(ids["find_user"], keys.action_id(find_user::action().path()));
 }

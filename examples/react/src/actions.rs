@@ -108,6 +108,20 @@ pub async fn archived(cx: Cx) -> Result<Archive, ActionError> {
     Ok(Archive { todos: state.with(|t| t.archived.clone()) })
 }
 
+/// How many times each title was done before (is in the archive, in any
+/// case). A browser reads one title at a time; the titles of one render go
+/// out in one request and are answered by one run.
+#[serac::query(typescript, batch)]
+pub async fn times_done(cx: Cx, titles: Vec<String>) -> Result<Vec<usize>, ActionError> {
+    let state: AppState = cx.state()?;
+    Ok(state.with(|t| {
+        titles
+            .iter()
+            .map(|title| t.archived.iter().filter(|done| done.title.eq_ignore_ascii_case(title)).count())
+            .collect()
+    }))
+}
+
 /// The words of a suggested todo, as it is thought of (a stand-in for a
 /// language model): a streamed result, read with `for await`.
 pub const SUGGESTION: [&str; 5] = ["Water ", "the ", "plants ", "on ", "Friday"];

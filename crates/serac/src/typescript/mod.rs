@@ -39,7 +39,9 @@
 //! brings their fresh results, which replace the cached ones and are
 //! announced to `subscribeQueries` listeners (single flight; with React,
 //! `useSyncExternalStore(subscribeQueries, queryVersion)`).
-//! `invalidateQueries()` forgets them all.
+//! `invalidateQueries()` forgets them all. A batch query
+//! (`#[query(batch, typescript)]`) becomes a function of one item for one
+//! result: the items read in one tick are answered by one run.
 //!
 //! Ids are not in the generated file: they depend on `SERAC_SECRET`, so the
 //! client reads them from the layer's manifest (`/_serac/actions.json`, see
@@ -329,6 +331,28 @@ fn camel_case(snake: &str) -> String {
     out
 }
 
+/// A batch query as a browser calls it: one item (the last parameter's
+/// element) for one result (the returned list's element). Its calls of one
+/// tick are read in one request and answered by one run.
+///
+/// # Panics
+/// When the last parameter or the result is not a list (the macro has
+/// checked the parameter is written `Vec<T>`).
+fn one_item(name: &str, mut sig: Signature) -> Signature {
+    let element = |ts: &str| ts.strip_prefix("Array<").and_then(|t| t.strip_suffix('>')).map(str::to_string);
+    let last = sig.params.last_mut().and_then(|(label, ty)| element(ty).map(|item| (label, ty, item)));
+    let (Some((label, ty, item)), Some(output)) = (last, element(&sig.output)) else {
+        panic!(
+            "serac: the batch query `{name}` must take a `Vec<T>` last and return a `Vec<R>`, one result per item"
+        );
+    };
+    // The Rust name is of the list (`ids`); the function takes one item.
+    *label = "item";
+    *ty = item;
+    sig.output = output;
+    sig
+}
+
 /// A doc comment as JSDoc; `*/` inside it cannot end the comment early.
 fn jsdoc(docs: &str) -> String {
     let docs = docs.trim();
@@ -363,7 +387,13 @@ pub fn module() -> String {
     let exported = exported().unwrap_or_else(|clash| panic!("{clash}"));
     let signatures: Vec<(&str, bool, Signature)> = exported
         .into_iter()
-        .map(|(name, e)| (name, e.definition.is_query(), (e.signature)(&mut types)))
+        .map(|(name, e)| {
+            let mut sig = (e.signature)(&mut types);
+            if e.definition.is_batch() {
+                sig = one_item(name, sig);
+            }
+            (name, e.definition.is_query(), sig)
+        })
         .collect();
 
     let mut out = String::from(

@@ -1,7 +1,7 @@
 // A query's arguments come from its URL: it cannot take sealed `Bound`
 // values, and says so (B19). `cache_control` and `batch` are for queries
 // only; `cache_control` must be a header value; a batch query takes its
-// items as a last `Vec` parameter, and is not exported to TypeScript; a
+// items as a last `Vec` parameter; a
 // query with `tags` cannot read the caller, and `keep_secs` needs `tags`.
 
 use serac::prelude::*;
@@ -9,11 +9,6 @@ use serac::prelude::*;
 #[serac::query]
 async fn post(Bound(id): Bound<u32>) -> Result<u32, ActionError> {
     Ok(id)
-}
-
-#[serac::query(batch, typescript)]
-async fn typed(ids: Vec<u32>) -> Result<Vec<u32>, ActionError> {
-    Ok(ids)
 }
 
 #[serac::query(batch)]

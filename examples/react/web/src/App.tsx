@@ -28,6 +28,7 @@ import {
   setDone,
   subscribeQueries,
   suggest,
+  timesDone,
 } from "./serac.gen";
 import type { Archive, Todo } from "./serac.gen";
 
@@ -54,6 +55,12 @@ function AddButton() {
       {pending ? "Adding…" : "Add"}
     </button>
   );
+}
+
+/** "Done 2× before" when the title is in the archive. */
+function DoneBefore({ times: read }: { times: Promise<number> }) {
+  const times = use(read);
+  return times > 0 ? <span className="before">done {times}× before</span> : null;
 }
 
 /** A suggested todo, streamed a word at a time; Stop cancels it on the server. */
@@ -95,6 +102,10 @@ function TodoList() {
   // Fresh query results from an action's answer re-render the list.
   useSyncExternalStore(subscribeQueries, queryVersion);
   const todos = use(listTodos());
+  // Every row's read started here, in one render, so that they go out as one
+  // request (a batch query); the rows read the same promises. (A row that
+  // suspends may hold back its siblings' first render, and their reads.)
+  for (const t of todos) void timesDone(t.title);
   const [shown, showOptimistic] = useOptimistic<Shown[], Shown>(todos, (list, change) =>
     list.some((t) => t.id === change.id)
       ? list.map((t) => (t.id === change.id ? change : t))
@@ -179,6 +190,11 @@ function TodoList() {
                 />
                 <span className="title">{t.title}</span>
               </label>
+              {!t.saving && (
+                <Suspense fallback={null}>
+                  <DoneBefore times={timesDone(t.title)} />
+                </Suspense>
+              )}
               {t.saving && <span className="saving">Saving…</span>}
             </li>
           ))}

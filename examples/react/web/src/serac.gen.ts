@@ -609,3 +609,12 @@ export function setDone(id: number, done: boolean): Promise<Todo> {
 export function suggest(options?: SeracStreamOptions): AsyncIterable<string> {
   return seracStream<string>("suggest", [], options);
 }
+
+/**
+ * How many times each title was done before (is in the archive, in any
+ * case). A browser reads one title at a time; the titles of one render go
+ * out in one request and are answered by one run.
+ */
+export function timesDone(item: string): Promise<number> {
+  return seracQuery<number>("times_done", [item]);
+}
