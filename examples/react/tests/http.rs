@@ -77,7 +77,10 @@ async fn the_manifest_lists_each_exported_action_with_its_id() {
     assert_eq!(headers["cache-control"], "no-cache", "ids change with the secret: always revalidated");
     assert_eq!(headers["content-type"], "application/json");
     let names: Vec<&str> = ids.keys().map(String::as_str).collect();
-    assert_eq!(names, ["add_todo", "archive_done", "archived", "list_todos", "set_done", "suggest", "times_done"]);
+    assert_eq!(
+        names,
+        ["add_todo", "archive_done", "archived", "list_todos", "set_done", "suggest", "times_done"]
+    );
     for id in ids.values() {
         let id = id.as_str().expect("a string");
         assert!(id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");

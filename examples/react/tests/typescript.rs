@@ -44,7 +44,10 @@ fn the_generated_client_is_up_to_date() {
     // Queries are read with GET (B19), actions posted.
     assert!(generated.contains("export function listTodos(): Promise<Array<Todo>> {\n  return seracQuery<"));
     // A batch query takes one item for one result.
-    assert!(generated.contains("export function timesDone(item: string): Promise<number> {\n  return seracQuery<"));
+    assert!(
+        generated
+            .contains("export function timesDone(item: string): Promise<number> {\n  return seracQuery<")
+    );
     assert!(generated.contains(
         "export function setDone(id: number, done: boolean): Promise<Todo> {\n  return seracCall<"
     ));

@@ -17,15 +17,21 @@ use crate::page::{Page, Submission};
 use crate::protocol::names;
 
 /// The headers of a `GET` made after an action (the page rendered again, the
-/// queries read along with it): the call's, without its body's and the
-/// protocol's, with the cookies as the action left them (the request's when
-/// it did not look at them).
-pub(super) fn headers_after(headers: &http::HeaderMap, cookies: Option<&Cookies>) -> http::HeaderMap {
+/// queries read along with it): the call's, without its body's, the
+/// protocol's and `also`, with the cookies as the action left them (the
+/// request's when it did not look at them).
+pub(super) fn headers_after(
+    headers: &http::HeaderMap,
+    cookies: Option<&Cookies>,
+    also: &[&http::HeaderName],
+) -> http::HeaderMap {
     let mut headers = headers.clone();
     for name in [CONTENT_TYPE, CONTENT_LENGTH, TRANSFER_ENCODING] {
         headers.remove(name);
     }
-    for name in [&names::ACTION, &names::RENDER, &names::QUERIES, &names::IDEMPOTENCY] {
+    // Each removal is a lookup: a page render (every no-JS post) removes
+    // only what it must.
+    for name in [&names::ACTION, &names::RENDER].into_iter().chain(also.iter().copied()) {
         headers.remove(name);
     }
     if let Some(cookies) = cookies {
@@ -52,7 +58,7 @@ where
     S::Future: Send + 'static,
 {
     let mut req = Request::get(target.clone()).body(Body::empty()).expect("a GET with a parsed URI is valid");
-    *req.headers_mut() = headers_after(headers, cookies);
+    *req.headers_mut() = headers_after(headers, cookies, &[]);
     *req.extensions_mut() = extensions.clone();
     req.extensions_mut().insert(Page { app, submission, uri: target });
     // Boxed: the router's future is large, and only calls that render a page

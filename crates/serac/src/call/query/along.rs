@@ -43,7 +43,11 @@ const MAX_DURATION: Duration = Duration::from_secs(10);
 
 /// The query URLs a call names in `serac-queries`; none without it.
 pub(crate) fn requested(headers: &HeaderMap) -> Result<Vec<String>, Rejection> {
-    let Some(value) = headers.get(&names::QUERIES) else {
+    // A scan, not a lookup: hashing a custom header name costs more than
+    // comparing the few names a request has, and it is on every call while
+    // few calls carry this header.
+    let Some(value) = headers.iter().find(|(name, _)| **name == names::QUERIES).map(|(_, value)| value)
+    else {
         return Ok(Vec::new());
     };
     let bad = || {
@@ -68,7 +72,8 @@ pub(crate) async fn fresh(
     cookies: Option<&Cookies>,
 ) -> Vec<QueryResult> {
     let (mut parts, ()) = Request::new(()).into_parts();
-    parts.headers = headers_after(cx.headers(), cookies);
+    // A query cannot tell it was read along with an action.
+    parts.headers = headers_after(cx.headers(), cookies, &[&names::QUERIES, &names::IDEMPOTENCY]);
     parts.extensions = cx.extensions().clone();
     let outcomes = read::run_all(app, urls, &parts, Some(MAX_DURATION)).await;
     urls.iter().cloned().zip(outcomes).map(|(url, outcome)| read::result_of(url, outcome)).collect()

@@ -214,7 +214,9 @@ async fn invoke_query(
     // Arguments always serialize: they were parsed from JSON.
     let key = format!("query:{}:{}", def.path(), serde_json::to_string(&args).unwrap_or_default());
     let loader = || run_query(app, def, args, parts, cap);
-    app.cache.load(&key, def.tags(), def.keep_for(), loader).await
+    // Boxed: the cache's future is large, and a query without tags (the
+    // common read) should not carry it.
+    Box::pin(app.cache.load(&key, def.tags(), def.keep_for(), loader)).await
 }
 
 /// Runs query `def` with `args` under its time limit, at most `cap`.
