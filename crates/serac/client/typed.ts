@@ -366,6 +366,8 @@ interface SeracQueryEntry {
   promise: SeracTracked<unknown>;
   /** The query's URL, once its id is known. */
   url: string | null;
+  /** A batch query's item (one per row, say): named after the others. */
+  item: boolean;
 }
 
 const seracQueries = new Map<string, SeracQueryEntry>();
@@ -415,14 +417,19 @@ export function invalidateQueries(): void {
   seracChanged();
 }
 
-/** The URLs of the queries read so far and answered, at most 32: what an
- * action call names for fresh results. */
+/** The URLs of the queries read so far and answered, at most 32 (the
+ * server's limit): what an action call names for fresh results. The most
+ * recently used come first, and a batch query's items (many per page)
+ * after every other query, so that a page's own queries (its list) stay
+ * named however many rows it shows. */
 function seracShownQueries(): string[] {
-  const urls: string[] = [];
-  for (const entry of seracQueries.values()) {
-    if (entry.url !== null && entry.promise.status === "fulfilled") urls.push(entry.url);
-  }
-  return urls.slice(-32);
+  const answered = [...seracQueries.values()].filter((e) => e.url !== null && e.promise.status === "fulfilled");
+  const recent = (items: boolean) =>
+    answered
+      .filter((e) => e.item === items)
+      .map((e) => e.url!)
+      .reverse();
+  return [...recent(false), ...recent(true)].slice(0, 32);
 }
 
 /** Puts the fresh results an action's answer brought in place of the
@@ -436,7 +443,7 @@ function seracFresh(results: SeracQueryResult[]): void {
         const promise = seracTracked(Promise.resolve(fresh.result));
         promise.status = "fulfilled";
         promise.value = fresh.result;
-        seracQueries.set(key, { promise, url: entry.url });
+        seracQueries.set(key, { promise, url: entry.url, item: entry.item });
       } else {
         seracQueries.delete(key);
       }
@@ -513,11 +520,16 @@ function seracQueryUrl(id: string, args: unknown[]): string {
 /** Reads the query `name` (its Rust name) with `args`: the same promise for
  * the same arguments until its result changes. A failed read is not kept:
  * the next call asks again. */
-export function seracQuery<T>(name: string, args: unknown[]): Promise<T> {
+export function seracQuery<T>(name: string, args: unknown[], item = false): Promise<T> {
   const key = name + JSON.stringify(args);
   const cached = seracQueries.get(key);
-  if (cached !== undefined) return cached.promise as Promise<T>;
-  const entry: SeracQueryEntry = { promise: Promise.resolve(), url: null };
+  if (cached !== undefined) {
+    // Most recently used last: the order `seracShownQueries` reads.
+    seracQueries.delete(key);
+    seracQueries.set(key, cached);
+    return cached.promise as Promise<T>;
+  }
+  const entry: SeracQueryEntry = { promise: Promise.resolve(), url: null, item };
   entry.promise = seracTracked(
     (async () => {
       for (let retried = false; ; retried = true) {

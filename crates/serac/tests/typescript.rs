@@ -133,7 +133,7 @@ fn queries_are_read_and_a_batch_query_takes_one_item() {
     );
     assert!(
         ts.contains(
-            "export function userNames(item: number): Promise<string | null> {\n  return seracQuery<string | null>(\"user_names\", [item]);\n}"
+            "export function userNames(item: number): Promise<string | null> {\n  return seracQuery<string | null>(\"user_names\", [item], true);\n}"
         ),
         "{ts}"
     );

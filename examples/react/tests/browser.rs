@@ -226,6 +226,51 @@ async fn the_rows_reads_of_one_render_are_one_batch_request_b19() {
     .await;
 }
 
+/// B19: with more rows than an action may name queries (32), the list is
+/// still named first, so it stays fresh after a change.
+#[tokio::test]
+async fn with_forty_rows_the_list_is_still_refreshed_by_an_actions_answer_b19() {
+    let Some(dist) = common::dist() else { return };
+    let (url, task) = common::serve_with(&dist, Duration::ZERO, common::SECRET, None).await;
+    let client = serac_testkit::client();
+    let ids: serde_json::Value = client
+        .get(format!("{url}/_serac/actions.json"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("ids");
+    let add_todo = ids["add_todo"].as_str().expect("id").to_string();
+    for n in 1..=40 {
+        let res = client
+            .post(format!("{url}/"))
+            .header("origin", &url)
+            .header(serac::protocol::ACTION_HEADER, &add_todo)
+            .header(serac::protocol::RENDER_HEADER, "none")
+            .form(&[("title", format!("Task {n}"))])
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(res.status(), 200);
+    }
+    with_chromium(&url, true, "normal", |b| async move {
+        b.goto("/").await;
+        loaded(&b).await;
+        b.wait_js("forty rows", "return document.querySelectorAll('#todos li').length === 40;").await;
+        add(&b, "One more").await;
+        b.wait_js(
+            "the confirmed 41st row",
+            "return document.querySelectorAll('#todos li:not([data-saving])').length === 41;",
+        )
+        .await;
+        let list = requests(&b, "/_serac/q/").await.into_iter().filter(|u| !u.contains("?a=")).count();
+        assert_eq!(list, 1, "the list was read once: the action's answer brought it");
+    })
+    .await;
+    task.abort();
+}
+
 #[tokio::test]
 async fn an_action_that_redirects_sends_the_browser_there() {
     run(|b| async move {

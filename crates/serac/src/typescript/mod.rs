@@ -385,14 +385,14 @@ fn jsdoc(docs: &str) -> String {
 pub fn module() -> String {
     let mut types = Types::new();
     let exported = exported().unwrap_or_else(|clash| panic!("{clash}"));
-    let signatures: Vec<(&str, bool, Signature)> = exported
+    let signatures: Vec<(&str, bool, bool, Signature)> = exported
         .into_iter()
         .map(|(name, e)| {
             let mut sig = (e.signature)(&mut types);
             if e.definition.is_batch() {
                 sig = one_item(name, sig);
             }
-            (name, e.definition.is_query(), sig)
+            (name, e.definition.is_query(), e.definition.is_batch(), sig)
         })
         .collect();
 
@@ -409,7 +409,7 @@ pub fn module() -> String {
         out.push_str("\n\n");
     }
     out.push_str("// The actions.\n");
-    for (name, is_query, sig) in &signatures {
+    for (name, is_query, is_batch, sig) in &signatures {
         out.push('\n');
         out.push_str(&jsdoc(sig.docs));
         let output = if sig.output == "null" { "void".to_string() } else { sig.output.clone() };
@@ -438,9 +438,12 @@ pub fn module() -> String {
         } else {
             // A query is read with GET (and cached); an action is posted.
             let call = if *is_query { "seracQuery" } else { "seracCall" };
+            // A batch query's reads are items: named for fresh results after
+            // the page's other queries.
+            let item = if *is_batch { ", true" } else { "" };
             let _ = writeln!(
                 out,
-                "export function {fn_name}({params}): Promise<{output}> {{\n  return {call}<{output}>(\"{name}\", {body});\n}}"
+                "export function {fn_name}({params}): Promise<{output}> {{\n  return {call}<{output}>(\"{name}\", {body}{item});\n}}"
             );
         }
     }
