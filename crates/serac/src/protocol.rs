@@ -132,7 +132,35 @@ pub struct EnvelopeError {
     pub digest: Option<String>,
 }
 
+impl EnvelopeError {
+    /// A request refused before anything ran, as the envelope says it.
+    pub(crate) fn refused(rejection: &crate::error::Rejection) -> Self {
+        Self {
+            kind: rejection.kind().to_string(),
+            status: rejection.status().as_u16(),
+            message: rejection.to_string(),
+            fields: None,
+            digest: None,
+        }
+    }
+}
+
 impl Envelope {
+    /// The envelope of a call that failed with `error` and nothing else.
+    pub(crate) fn failed(error: EnvelopeError) -> Self {
+        Self {
+            ok: false,
+            result: Value::Null,
+            error: Some(error),
+            redirect: None,
+            replace: false,
+            invalidated: Invalidated::default(),
+            html: None,
+            url: None,
+            queries: None,
+        }
+    }
+
     /// Appends the envelope as JSON to `out`: the same bytes as
     /// `serde_json::to_vec(self)`, without serde's per-key work.
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) {

@@ -21,7 +21,6 @@ use axum::body::Body;
 use axum::response::Response;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use http::{HeaderValue, Request, StatusCode};
-use serde_json::Value;
 
 pub(crate) use along::{fresh, requested};
 
@@ -136,16 +135,5 @@ fn cacheable(
 /// A query's error, as an action's: the envelope with its status.
 fn error_answer(error: EnvelopeError) -> Response {
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let envelope = Envelope {
-        ok: false,
-        result: Value::Null,
-        error: Some(error),
-        redirect: None,
-        replace: false,
-        invalidated: Default::default(),
-        html: None,
-        url: None,
-        queries: None,
-    };
-    json_response(status, &envelope)
+    json_response(status, &Envelope::failed(error))
 }

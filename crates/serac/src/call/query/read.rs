@@ -104,7 +104,7 @@ pub(super) async fn run_all(
             continue;
         }
         match target(app, url) {
-            Err(rejection) => outcomes[i] = Some(Err(refusal(&rejection))),
+            Err(rejection) => outcomes[i] = Some(Err(EnvelopeError::refused(&rejection))),
             Ok((def, args)) if def.is_batch() => {
                 let item = args.into_iter().next().unwrap_or_default();
                 match batches.iter_mut().find(|(d, _)| std::ptr::eq(*d, def)) {
@@ -156,7 +156,10 @@ pub(super) async fn run_all(
         outcomes[i] = outcomes[first].clone();
     }
     // Every position was filled above: a refusal, a single or a batch call.
-    outcomes.into_iter().map(|o| o.unwrap_or_else(|| Err(refusal(&Rejection::UnknownAction)))).collect()
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Err(EnvelopeError::refused(&Rejection::UnknownAction))))
+        .collect()
 }
 
 /// The request parts for reading `url`: the same headers, cookies and
@@ -256,17 +259,6 @@ pub(super) fn etag_bytes(body: &[u8]) -> [u8; 34] {
 pub(super) fn etag_of(body: &[u8]) -> String {
     // Quotes and hex digits: always ASCII.
     String::from_utf8_lossy(&etag_bytes(body)).into_owned()
-}
-
-/// A refused URL as the error part of an answer.
-pub(super) fn refusal(rejection: &Rejection) -> EnvelopeError {
-    EnvelopeError {
-        kind: rejection.kind().to_string(),
-        status: rejection.status().as_u16(),
-        message: rejection.to_string(),
-        fields: None,
-        digest: None,
-    }
 }
 
 /// The error part of an answer.

@@ -164,26 +164,7 @@ pub(crate) fn reject(app: &App, js: bool, rejection: Rejection) -> Response {
     if !js {
         return crate::page::error_page(app, rejection.status(), &rejection.to_string());
     }
-    json_response(
-        rejection.status(),
-        &Envelope {
-            ok: false,
-            result: Value::Null,
-            error: Some(EnvelopeError {
-                kind: rejection.kind().to_string(),
-                status: rejection.status().as_u16(),
-                message: rejection.to_string(),
-                fields: None,
-                digest: None,
-            }),
-            redirect: None,
-            replace: false,
-            invalidated: Default::default(),
-            html: None,
-            url: None,
-            queries: None,
-        },
-    )
+    json_response(rejection.status(), &Envelope::failed(EnvelopeError::refused(&rejection)))
 }
 
 /// The message users see for an error.
