@@ -105,9 +105,13 @@
     };
   };
 
-  // Every call names the watched queries; serac.js adds these headers.
+  // Every call names the watched queries (at most MAX, and about 4 KB of
+  // header, what proxies take); serac.js adds these headers.
   serac.headers = function () {
-    var urls = Array.from(watched.keys()).slice(0, MAX);
+    var urls = [], bytes = 0;
+    watched.forEach(function (fns, url) {
+      if (urls.length < MAX && (bytes += url.length + 1) <= 4096) urls.push(url);
+    });
     return urls.length ? { "serac-queries": urls.join(" ") } : {};
   };
 

@@ -203,6 +203,7 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
     if (shown.length > 0) {
       headers["serac-queries"] = shown.join(" ");
     }
+    const sent = ++seracClock;
     let response: Response;
     try {
       response = await fetch(seracOptions.endpoint(), { method: "POST", headers, body, credentials: "same-origin" });
@@ -235,7 +236,7 @@ export async function seracCall<T>(name: string, args: unknown[] | FormData | ob
       const e = envelope.error;
       throw new ActionError(e.kind, e.status, e.message, e.fields ?? {}, e.digest);
     }
-    seracFresh(envelope.queries ?? []);
+    seracFresh(envelope.queries ?? [], sent);
     return envelope.result as T;
   }
 }
@@ -368,11 +369,16 @@ interface SeracQueryEntry {
   url: string | null;
   /** A batch query's item (one per row, say): named after the others. */
   item: boolean;
+  /** When the request its promise comes from was sent (`seracClock`): an
+   * action's fresh result replaces it only if that action was sent later. */
+  since: number;
 }
 
 const seracQueries = new Map<string, SeracQueryEntry>();
 const seracListeners = new Set<() => void>();
 let seracQueryVersion = 0;
+/** Counts requests sent: orders reads and actions' answers. */
+let seracClock = 0;
 let seracQueued: [string, (v: unknown) => void, (e: unknown) => void][] | null = null;
 
 function seracTracked<T>(promise: Promise<T>): SeracTracked<T> {
@@ -417,33 +423,41 @@ export function invalidateQueries(): void {
   seracChanged();
 }
 
-/** The URLs of the queries read so far and answered, at most 32 (the
- * server's limit): what an action call names for fresh results. The most
- * recently used come first, and a batch query's items (many per page)
- * after every other query, so that a page's own queries (its list) stay
- * named however many rows it shows. */
+/** The URLs of the queries read so far (answered, or being read), at most
+ * 32 (the server's limit) and about 4 KB of header (what proxies take):
+ * what an action call names for fresh results. The most recently used come
+ * first, and a batch query's items (many per page) after every other query,
+ * so that a page's own queries (its list) stay named however many rows it
+ * shows. */
 function seracShownQueries(): string[] {
-  const answered = [...seracQueries.values()].filter((e) => e.url !== null && e.promise.status === "fulfilled");
+  const shown = [...seracQueries.values()].filter((e) => e.url !== null && e.promise.status !== "rejected");
   const recent = (items: boolean) =>
-    answered
+    shown
       .filter((e) => e.item === items)
       .map((e) => e.url!)
       .reverse();
-  return [...recent(false), ...recent(true)].slice(0, 32);
+  const urls: string[] = [];
+  let bytes = 0;
+  for (const url of [...recent(false), ...recent(true)]) {
+    if (urls.length === 32 || bytes + url.length + 1 > 4096) break;
+    urls.push(url);
+    bytes += url.length + 1;
+  }
+  return urls;
 }
 
-/** Puts the fresh results an action's answer brought in place of the
- * cached ones. */
-function seracFresh(results: SeracQueryResult[]): void {
+/** Puts the fresh results the answer of an action sent at `sent` brought in
+ * place of the kept ones, unless a kept one comes from a later request. */
+function seracFresh(results: SeracQueryResult[], sent: number): void {
   let changed = false;
   for (const fresh of results) {
     for (const [key, entry] of seracQueries) {
-      if (entry.url !== fresh.url) continue;
+      if (entry.url !== fresh.url || entry.since > sent) continue;
       if (fresh.ok) {
         const promise = seracTracked(Promise.resolve(fresh.result));
         promise.status = "fulfilled";
         promise.value = fresh.result;
-        seracQueries.set(key, { promise, url: entry.url, item: entry.item });
+        seracQueries.set(key, { promise, url: entry.url, item: entry.item, since: sent });
       } else {
         seracQueries.delete(key);
       }
@@ -529,7 +543,7 @@ export function seracQuery<T>(name: string, args: unknown[], item = false): Prom
     seracQueries.set(key, cached);
     return cached.promise as Promise<T>;
   }
-  const entry: SeracQueryEntry = { promise: Promise.resolve(), url: null, item };
+  const entry: SeracQueryEntry = { promise: Promise.resolve(), url: null, item, since: ++seracClock };
   entry.promise = seracTracked(
     (async () => {
       for (let retried = false; ; retried = true) {

@@ -77,6 +77,20 @@ async fn roster(State(db): State<Db>) -> Result<Vec<String>, ActionError> {
     Ok(db.customers.lock().expect("customers").clone())
 }
 
+/// A tagged batch query with a bug: it drops item 13.
+#[serac::query(batch, tags = ["customers"])]
+async fn lossy(State(db): State<Db>, items: Vec<u32>) -> Result<Vec<u32>, ActionError> {
+    db.reads.lock().expect("reads").push("lossy".to_string());
+    Ok(items.into_iter().filter(|i| *i != 13).collect())
+}
+
+/// A slow read whose answer is kept: readers of one key wait for each other.
+#[serac::query(tags = ["customers"], max_duration_ms = 60000)]
+async fn slow_kept() -> Result<u32, ActionError> {
+    tokio::time::sleep(std::time::Duration::from_secs(12)).await;
+    Ok(1)
+}
+
 /// Who the `user` cookie says the caller is.
 #[serac::query]
 async fn whoami(cx: Cx) -> Result<Option<String>, ActionError> {
@@ -108,7 +122,8 @@ async fn page(page: Page, state: State<Db>) -> Markup {
             data-name5=(page.query_url(name_of::query(), &(5,))) data-broken=(page.query_url(broken::query(), &(1,)))
             data-broken2=(page.query_url(broken::query(), &(2,))) data-whoami=(page.query_url(whoami::query(), &()))
             data-sign-in=(page.id(sign_in::action())) data-glacial=(page.query_url(glacial::query(), &()))
-            data-roster=(page.query_url(roster::query(), &())) {}
+            data-roster=(page.query_url(roster::query(), &()))
+            data-lossy=(page.query_url(lossy::query(), &(13,))) data-slow-kept=(page.query_url(slow_kept::query(), &())) {}
         ul #first { @for c in &first { li { (c) } } }
         (page.form(add::action()).id("add").body(html! { button { "Add" } }))
     }
@@ -606,4 +621,40 @@ async fn a_query_with_tags_is_kept_until_an_action_revalidates_them_b19() {
     assert_eq!(fresh.status(), 200, "revalidated by the action's tag");
     assert_eq!(fresh.json::<Vec<String>>().await.expect("json"), ["acme", "globex", "initech", "umbrella"]);
     assert_eq!(runs(), 2);
+}
+
+/// A batch query's wrong count is an error, and an error is never kept:
+/// the next read runs the query again.
+#[tokio::test]
+async fn a_tagged_batch_querys_wrong_count_is_not_kept_b19() {
+    let app = start().await;
+    let lossy = url_of(&app, "data-lossy").await;
+    for _ in 0..2 {
+        let res = app.get(&lossy, &[]).await;
+        assert_eq!(res.status(), 500);
+    }
+    assert_eq!(app.reads().iter().filter(|r| *r == "lossy").count(), 2, "run for each read");
+}
+
+/// The 10 s of a query read along with an action count the wait for
+/// another reader of the same kept answer.
+#[tokio::test]
+async fn waiting_for_another_reader_counts_in_the_ten_seconds_b19() {
+    let app = start().await;
+    let (slow, add) = (url_of(&app, "data-slow-kept").await, url_of(&app, "data-add").await);
+    let reader = {
+        let (base, slow) = (app.url.clone(), slow.clone());
+        tokio::spawn(async move { client().get(format!("{base}{slow}")).send().await.map(|r| r.status()) })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    let headers =
+        [(serac::protocol::QUERIES_HEADER, slow.as_str()), (serac::protocol::RENDER_HEADER, "none")];
+    let res = app.call(&add, r#"["umbrella"]"#, &headers).await;
+    let took = started.elapsed();
+    let envelope: serac::protocol::Envelope = res.json().await.expect("envelope");
+    let entry = &envelope.queries.expect("queries")[0];
+    assert_eq!(entry.error.as_ref().map(|e| e.kind.as_str()), Some("timeout"), "{entry:?}");
+    assert!(took < std::time::Duration::from_millis(11_000), "stopped at 10 s: {took:?}");
+    reader.abort();
 }

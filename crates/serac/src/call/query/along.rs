@@ -15,7 +15,9 @@
 //!   body no other site can read, and only when the action succeeded
 //!   without redirecting (the page that asked is still the one shown).
 //!
-//! Each query read along runs under its own time limit, and at most 10 s.
+//! Each query read along runs under its own time limit, and at most 10 s
+//! (waiting for another reader of a kept answer included); all of them
+//! together at most 15 s.
 //!
 //! The list is checked before the action runs: more than [`MAX_QUERIES`]
 //! URLs, or one that is not a query URL, refuses the call with `400` and
@@ -40,6 +42,10 @@ use crate::query::QUERY_PREFIX;
 /// answer, queries included, must be written within it, or a retry with the
 /// same key would run the action again.
 const MAX_DURATION: Duration = Duration::from_secs(10);
+
+/// The longest all of them together may take: a batch query whose gathered
+/// run failed runs again item by item, each under [`MAX_DURATION`].
+const MAX_TOTAL: Duration = Duration::from_secs(15);
 
 /// The query URLs a call names in `serac-queries`; none without it.
 pub(crate) fn requested(headers: &HeaderMap) -> Result<Vec<String>, Rejection> {
@@ -75,6 +81,13 @@ pub(crate) async fn fresh(
     // A query cannot tell it was read along with an action.
     parts.headers = headers_after(cx.headers(), cookies, &[&names::QUERIES, &names::IDEMPOTENCY]);
     parts.extensions = cx.extensions().clone();
-    let outcomes = read::run_all(app, urls, &parts, Some(MAX_DURATION)).await;
+    let outcomes =
+        match tokio::time::timeout(MAX_TOTAL, read::run_all(app, urls, &parts, Some(MAX_DURATION))).await {
+            Ok(outcomes) => outcomes,
+            Err(_elapsed) => {
+                let timeout = read::envelope_error(app, &crate::error::ActionError::Timeout(MAX_TOTAL), None);
+                vec![Err(timeout); urls.len()]
+            }
+        };
     urls.iter().cloned().zip(outcomes).map(|(url, outcome)| read::result_of(url, outcome)).collect()
 }

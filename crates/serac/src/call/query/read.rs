@@ -80,7 +80,7 @@ pub(super) async fn run_one(
     if def.is_batch() {
         return run_batch(app, def, args, parts, cap).await.map(|mut results| results.swap_remove(0));
     }
-    invoke_query(app, def, args, parts, cap).await
+    invoke_query(app, def, args, parts, cap, None).await
 }
 
 /// Reads every URL of `urls`, as the request `parts` describe, each query
@@ -183,52 +183,84 @@ async fn run_batch(
     cap: Option<Duration>,
 ) -> Result<Vec<Value>, EnvelopeError> {
     let n = items.len();
-    match invoke_query(app, def, vec![Value::Array(items)], parts, cap).await? {
+    match invoke_query(app, def, vec![Value::Array(items)], parts, cap, Some(n)).await? {
+        // Checked in `run_query` already; again here for an answer another
+        // build kept in a shared cache.
         Value::Array(results) if results.len() == n => Ok(results),
-        other => {
-            let got = match &other {
-                Value::Array(results) => format!("{} results", results.len()),
-                _ => "something other than a list".to_string(),
-            };
-            let error = ActionError::internal(format!(
-                "the batch query {} was given {n} items and returned {got}: it must return one result per item, in order",
-                def.path()
-            ));
-            let digest = invoke::digest();
-            tracing::error!(query = def.path(), digest = %digest, "{error}");
-            Err(envelope_error(app, &error, Some(digest)))
-        }
+        other => Err(wrong_count(app, def, n, &other)),
     }
+}
+
+/// Whether a batch query's `value` is one result for each of `n` items.
+fn one_per_item(n: usize, value: &Value) -> bool {
+    matches!(value, Value::Array(results) if results.len() == n)
+}
+
+/// The error of a batch query that did not return one result per item.
+fn wrong_count(app: &App, def: &'static ActionDef, n: usize, value: &Value) -> EnvelopeError {
+    let got = match value {
+        Value::Array(results) => format!("{} results", results.len()),
+        _ => "something other than a list".to_string(),
+    };
+    let error = ActionError::internal(format!(
+        "the batch query {} was given {n} items and returned {got}: it must return one result per item, in order",
+        def.path()
+    ));
+    let digest = invoke::digest();
+    tracing::error!(query = def.path(), digest = %digest, "{error}");
+    envelope_error(app, &error, Some(digest))
 }
 
 /// Runs query `def` with `args` under its time limit, at most `cap`; a
 /// query with tags answers from the data cache while its answer is kept
-/// there (by its path and arguments, under its tags).
+/// there (by its path and a hash of its arguments, under its tags). A batch
+/// query's run with `items` items must give that many results.
 async fn invoke_query(
     app: &App,
     def: &'static ActionDef,
     args: Vec<Value>,
     parts: Parts,
     cap: Option<Duration>,
+    items: Option<usize>,
 ) -> Outcome {
     if def.tags().is_empty() {
-        return run_query(app, def, args, parts, cap).await;
+        return run_query(app, def, args, parts, cap, items).await;
     }
-    // Arguments always serialize: they were parsed from JSON.
-    let key = format!("query:{}:{}", def.path(), serde_json::to_string(&args).unwrap_or_default());
-    let loader = || run_query(app, def, args, parts, cap);
+    // A hash, not the arguments: a key stays short however long the URL
+    // (padding them with fields the query ignores cannot grow the store's
+    // keys).
+    let key = kept_key(def.path(), &args);
+    let loader = || run_query(app, def, args, parts, cap, items);
     // Boxed: the cache's future is large, and a query without tags (the
     // common read) should not carry it.
-    Box::pin(app.cache.load(&key, def.tags(), def.keep_for(), loader)).await
+    let load = Box::pin(app.cache.load(&key, def.tags(), def.keep_for(), loader));
+    match cap {
+        // The cap counts the wait for another reader of the same key too.
+        Some(cap) => tokio::time::timeout(cap, load)
+            .await
+            .unwrap_or_else(|_elapsed| Err(envelope_error(app, &ActionError::Timeout(cap), None))),
+        None => load.await,
+    }
 }
 
-/// Runs query `def` with `args` under its time limit, at most `cap`.
+/// The cache key of a tagged query's answer: its path and a hash of its
+/// arguments.
+fn kept_key(path: &str, args: &[Value]) -> String {
+    // Arguments always serialize: they were parsed from JSON.
+    let hash = Sha256::digest(serde_json::to_vec(args).unwrap_or_default());
+    format!("query:{path}:{}", hex::encode(&hash[..16]))
+}
+
+/// Runs query `def` with `args` under its time limit, at most `cap`. A
+/// wrong count of a batch query's results is an error here, inside the
+/// cache's loader, so it is never kept.
 async fn run_query(
     app: &App,
     def: &'static ActionDef,
     args: Vec<Value>,
     parts: Parts,
     cap: Option<Duration>,
+    items: Option<usize>,
 ) -> Outcome {
     let own = def.max_duration().unwrap_or(app.config.max_duration);
     let max_duration = cap.map_or(own, |cap| own.min(cap));
@@ -242,7 +274,11 @@ async fn run_query(
         tracing::error!(query = def.path(), digest = %digest, "{error}");
         return Err(envelope_error(app, &error, Some(digest)));
     }
-    finished.result.map_err(|error| envelope_error(app, &error, finished.digest))
+    let value = finished.result.map_err(|error| envelope_error(app, &error, finished.digest))?;
+    match items {
+        Some(n) if !one_per_item(n, &value) => Err(wrong_count(app, def, n, &value)),
+        _ => Ok(value),
+    }
 }
 
 /// The strong `ETag` of an answer's bytes: the first 16 bytes of its
@@ -290,6 +326,16 @@ pub(super) fn result_of(url: String, outcome: Outcome) -> QueryResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_answers_key_stays_short_however_long_the_arguments() {
+        let padded = vec![serde_json::json!({ "plan": "p", "junk": "x".repeat(60_000) })];
+        let key = kept_key("app::plans", &padded);
+        assert!(key.starts_with("query:app::plans:") && key.len() < 64, "{key}");
+        assert_eq!(key, kept_key("app::plans", &padded), "the same arguments, the same key");
+        assert_ne!(key, kept_key("app::plans", &[serde_json::json!({ "plan": "p" })]));
+        assert_ne!(key, kept_key("app::other", &padded));
+    }
 
     #[test]
     fn the_etag_is_the_quoted_hex_of_the_first_16_bytes_of_the_sha256() {
