@@ -29,7 +29,7 @@ use crate::app::App;
 use crate::error::Rejection;
 use crate::guard;
 use crate::protocol::{Envelope, EnvelopeError, MAX_QUERIES};
-use crate::query::{QUERY_BATCH_PATH, QUERY_PREFIX};
+use crate::query::QUERY_BATCH_PATH;
 
 /// How the browser may keep a query's answer unless the query says
 /// otherwise (`#[query(cache_control = "…")]`), and how it keeps a batch:
@@ -49,12 +49,7 @@ pub(crate) async fn answer(app: Arc<App>, req: Request<Body>) -> Response {
 async fn one(app: &Arc<App>, req: Request<Body>) -> Result<Response, Rejection> {
     let (parts, _body) = req.into_parts();
     guard::check_read(&parts, &app.config.guard)?;
-    let id = parts.uri.path().strip_prefix(QUERY_PREFIX).unwrap_or_default();
-    let def = super::prepare::lookup(app, id).filter(|d| d.is_query()).ok_or(Rejection::UnknownAction)?;
-    let args = read::arguments(parts.uri.query())?;
-    if def.is_batch() && args.len() != 1 {
-        return Err(read::not_one_item());
-    }
+    let (def, args) = read::resolve(app, parts.uri.path(), parts.uri.query())?;
     let if_none_match = parts.headers.get(IF_NONE_MATCH).cloned();
     match read::run_one(app, def, args, parts, None).await {
         Ok(value) => {

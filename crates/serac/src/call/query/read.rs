@@ -39,25 +39,30 @@ pub(super) fn target(app: &App, url: &str) -> Result<(&'static ActionDef, Vec<Va
         ));
     }
     let (path, query) = url.split_once('?').map_or((url, None), |(p, q)| (p, Some(q)));
+    resolve(app, path, query)
+}
+
+/// The query at `path` (`/_serac/q/<id>`) and its arguments from the query
+/// string: what a single `GET` and a list of URLs both read.
+pub(super) fn resolve(
+    app: &App,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(&'static ActionDef, Vec<Value>), Rejection> {
     let id = path.strip_prefix(QUERY_PREFIX).ok_or(Rejection::UnknownAction)?;
     let def = lookup(app, id).filter(|d| d.is_query()).ok_or(Rejection::UnknownAction)?;
     let args = arguments(query)?;
     if def.is_batch() && args.len() != 1 {
-        return Err(not_one_item());
+        return Err(Rejection::BadPayload(
+            "a batch query is read one item at a time: its arguments (a=…) are a JSON array of one item"
+                .to_string(),
+        ));
     }
     Ok((def, args))
 }
 
-/// The refusal of a batch query's URL with other than one item.
-pub(super) fn not_one_item() -> Rejection {
-    Rejection::BadPayload(
-        "a batch query is read one item at a time: its arguments (a=…) are a JSON array of one item"
-            .to_string(),
-    )
-}
-
 /// The arguments in `a=<JSON array>`; none without it.
-pub(super) fn arguments(query: Option<&str>) -> Result<Vec<Value>, Rejection> {
+fn arguments(query: Option<&str>) -> Result<Vec<Value>, Rejection> {
     let Some(raw) = query.and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "a")) else {
         return Ok(Vec::new());
     };
@@ -119,27 +124,20 @@ pub(super) async fn run_all(
         let parts = for_url(parts, &urls[i]);
         async move { (i, run_one(app, def, args, parts, cap).await) }
     }));
-    let batches = join_all(batches.into_iter().map(|(def, calls)| {
-        let parts = for_url(parts, &urls[calls[0].0]);
-        async move {
-            let (at, items): (Vec<usize>, Vec<Value>) = calls.into_iter().unzip();
-            let all = run_batch(app, def, items.clone(), parts.clone(), cap).await;
-            match all {
-                // One item that does not decode must not fail the others:
-                // each runs alone, and only its own call gets the error.
-                Err(error) if error.status == 400 && items.len() > 1 => {
-                    let each = join_all(items.into_iter().map(|item| {
-                        let parts = parts.clone();
-                        async move { run_batch(app, def, vec![item], parts, cap).await }
-                    }))
-                    .await;
-                    (at, each.into_iter().map(|r| r.map(|mut v| v.swap_remove(0))).collect())
-                }
-                Ok(values) => (at, values.into_iter().map(Ok).collect()),
-                Err(error) => {
-                    let n = at.len();
-                    (at, vec![Err(error); n])
-                }
+    let batches = join_all(batches.into_iter().map(|(def, calls)| async move {
+        let (at, items): (Vec<usize>, Vec<Value>) = calls.into_iter().unzip();
+        match run_batch(app, def, items, for_url(parts, &urls[at[0]]), cap).await {
+            Ok(values) => (at, values.into_iter().map(Ok).collect()),
+            // One item that does not decode must not fail the others: each
+            // runs alone (read from its URL again: the rare case pays), and
+            // only its own call gets the error.
+            Err(error) if error.status == 400 && at.len() > 1 => {
+                let each = join_all(at.iter().map(|&i| run_url(app, &urls[i], parts, cap))).await;
+                (at, each)
+            }
+            Err(error) => {
+                let n = at.len();
+                (at, vec![Err(error); n])
             }
         }
     }));
@@ -160,6 +158,14 @@ pub(super) async fn run_all(
         .into_iter()
         .map(|o| o.unwrap_or_else(|| Err(EnvelopeError::refused(&Rejection::UnknownAction))))
         .collect()
+}
+
+/// Reads the query at `url` alone.
+async fn run_url(app: &App, url: &str, parts: &Parts, cap: Option<Duration>) -> Outcome {
+    match target(app, url) {
+        Ok((def, args)) => run_one(app, def, args, for_url(parts, url), cap).await,
+        Err(rejection) => Err(EnvelopeError::refused(&rejection)),
+    }
 }
 
 /// The request parts for reading `url`: the same headers, cookies and
